@@ -1,0 +1,31 @@
+/**
+ * Two projects: `unit` (pure logic, beside the code in src/) and `integration`
+ * (real MariaDB, real NATS, the Cal.com sandbox; in each package's test/ folder).
+ * Both run with TZ=UTC (set in jest.setup-env.js before any module loads).
+ */
+const moduleNameMapper = {
+  '^@calsync/calcom-sandbox$': '<rootDir>/tools/calcom-sandbox/src/index.ts',
+  '^@calsync/(.*)$': '<rootDir>/libs/$1/src/index.ts',
+};
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],
+};
+const common = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  moduleNameMapper,
+  transform,
+  setupFiles: ['<rootDir>/jest.setup-env.js'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,services,tools}/*/src/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{libs,services,tools}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

@@ -1,0 +1,5 @@
+export * from './common';
+export * from './events';
+export * from './headers';
+export * from './messaging';
+export * from './topology';

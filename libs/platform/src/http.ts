@@ -1,0 +1,161 @@
+/**
+ * Express building blocks every service shares: trace context, validation,
+ * the one error middleware that maps error codes to statuses, health and
+ * metrics routes, listen/close.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
+import type { z } from 'zod';
+import type { Registry } from 'prom-client';
+import { AppError } from './errors';
+import { newTraceparent } from './crypto';
+import type { Logger } from './logger';
+
+export function sendError(
+  res: express.Response,
+  status: number,
+  code: string,
+  message: string,
+  details?: unknown,
+) {
+  res.status(status).json({ error: details === undefined ? { code, message } : { code, message, details } });
+}
+
+/** Parses with zod; a failure is a 400 that names the offending field. */
+export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data as z.infer<S>;
+  const issues = r.error.issues
+    .slice(0, 5)
+    .map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
+  const first = issues[0]!;
+  throw new AppError(
+    'invalid_request',
+    `Invalid ${what}: ${first.path ? first.path + ': ' : ''}${first.message}`,
+    issues,
+  );
+}
+
+const TRACEPARENT_RE = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** Accepts an incoming W3C traceparent or starts a trace; logs one line per request (ids only). */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.header('traceparent');
+    const traceparent = incoming && TRACEPARENT_RE.test(incoming) ? incoming : newTraceparent();
+    res.locals.traceparent = traceparent;
+    res.setHeader('traceparent', traceparent);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      if (req.path === '/livez' || req.path === '/readyz' || req.path === '/metrics') return;
+      const routePath = (req.route as { path?: string } | undefined)?.path;
+      logger.http('request', {
+        method: req.method,
+        route: routePath ? `${req.baseUrl}${routePath}` : 'unmatched',
+        status: res.statusCode,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        traceId: traceparent.slice(3, 35),
+        tenant: typeof req.params?.tenantId === 'string' ? req.params.tenantId : undefined,
+      });
+    });
+    next();
+  };
+}
+
+export function traceOf(res: express.Response): string {
+  return String(res.locals.traceparent ?? newTraceparent());
+}
+
+/** JSON body parser that keeps the raw bytes (signatures are checked on them). */
+export function jsonWithRaw(limit: string, strictType = true): RequestHandler {
+  return express.json({
+    limit,
+    type: strictType ? 'application/json' : () => true,
+    verify: (req, _res, buf) => {
+      (req as Request & { rawBody?: Buffer }).rawBody = Buffer.from(buf);
+    },
+  });
+}
+
+export function rawBodyOf(req: Request): Buffer {
+  return (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
+}
+
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    if (res.headersSent) return;
+    if (err instanceof AppError) {
+      sendError(res, err.status, err.code, err.message, err.details);
+      return;
+    }
+    const e = err as { type?: string; status?: number; statusCode?: number };
+    if (e?.type === 'entity.too.large')
+      return sendError(res, 413, 'payload_too_large', 'Request body too large');
+    if (e?.type === 'entity.parse.failed')
+      return sendError(res, 400, 'invalid_json', 'Request body is not valid JSON');
+    if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+      return sendError(res, 415, 'unsupported_media_type', 'Unsupported body encoding');
+    if ((e?.status ?? e?.statusCode ?? 500) < 500 && typeof e?.type === 'string')
+      return sendError(res, e.status ?? 400, 'invalid_request', 'Request could not be read');
+    logger.error('Unhandled error', {
+      error: err,
+      method: req.method,
+      route: req.route ? String((req.route as { path: string }).path) : 'unmatched',
+    });
+    sendError(res, 500, 'internal', 'Internal error');
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, res) =>
+  sendError(res, 404, 'not_found', 'No such route');
+
+export interface HealthOptions {
+  registry: Registry;
+  /** Throws or returns false when a dependency is not ready. */
+  ready: () => Promise<boolean>;
+}
+
+export function healthRouter(opts: HealthOptions): Router {
+  const r = express.Router();
+  r.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  r.get('/readyz', async (_req, res) => {
+    const ok = await opts.ready().catch(() => false);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ready' : 'not_ready' });
+  });
+  r.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', opts.registry.contentType);
+    res.send(await opts.registry.metrics());
+  });
+  return r;
+}
+
+export async function listen(
+  app: express.Express,
+  port: number,
+  logger: Logger,
+  what: string,
+): Promise<Server> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, '0.0.0.0', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  server.keepAliveTimeout = 5_000;
+  const addr = server.address() as AddressInfo;
+  logger.info(`${what} listening`, { address: `http://127.0.0.1:${addr.port}`, port: addr.port });
+  return server;
+}
+
+/** Stops accepting, lets in-flight requests finish, then closes idle keep-alive sockets. */
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 8_000).unref();
+  });
+}
+
+export function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}

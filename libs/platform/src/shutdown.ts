@@ -1,0 +1,56 @@
+/**
+ * One graceful-shutdown helper. Steps run in registration order (stop taking
+ * work → finish in-flight → drain NATS → close MySQL); stop() is idempotent and
+ * bounded by a deadline.
+ */
+import type { Logger } from './logger';
+
+export interface Shutdown {
+  /** Adds a step; steps run in the order they were added. */
+  add(name: string, step: () => Promise<void> | void): void;
+  stop(reason: string): Promise<void>;
+  readonly stopping: boolean;
+}
+
+export function createShutdown(logger: Logger, deadlineMs = 9_000): Shutdown {
+  const steps: { name: string; step: () => Promise<void> | void }[] = [];
+  let running: Promise<void> | undefined;
+  return {
+    add(name, step) {
+      steps.push({ name, step });
+    },
+    get stopping() {
+      return running !== undefined;
+    },
+    stop(reason) {
+      running ??= (async () => {
+        logger.info('Shutting down', { reason });
+        const deadline = Date.now() + deadlineMs;
+        for (const { name, step } of steps) {
+          const left = deadline - Date.now();
+          try {
+            await Promise.race([
+              Promise.resolve().then(step),
+              new Promise((_, rej) =>
+                setTimeout(() => rej(new Error('deadline')), Math.max(left, 1)).unref(),
+              ),
+            ]);
+          } catch (err) {
+            logger.warn('Shutdown step failed', { step: name, error: err });
+          }
+        }
+        logger.info('Shutdown complete');
+      })();
+      return running;
+    },
+  };
+}
+
+/** SIGTERM/SIGINT → stop() → exit 0. */
+export function exitOnSignals(shutdown: Shutdown): void {
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      void shutdown.stop(sig).then(() => process.exit(0));
+    });
+  }
+}
