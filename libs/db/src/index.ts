@@ -1,0 +1,4 @@
+export * from './appointments';
+export * from './database';
+export * from './migrate';
+export * from './tenants';

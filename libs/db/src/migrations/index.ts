@@ -1,0 +1,10 @@
+import { initial } from './0001-initial';
+
+export interface Migration {
+  name: string;
+  up(run: (sql: string) => Promise<void>): Promise<void>;
+  down(run: (sql: string) => Promise<void>): Promise<void>;
+}
+
+/** In order. Never edit an applied migration: add a new one. */
+export const migrations: Migration[] = [initial];

@@ -1,0 +1,94 @@
+/**
+ * Reads tenants with their secrets decrypted, cached briefly: every request and
+ * every event needs the tenant, and a tenant changes rarely.
+ */
+import type { SecretBox } from '@calsync/platform';
+import type { Db } from './database';
+
+export interface EventTypeRecord {
+  id: number;
+  title: string;
+  lengthInMinutes: number;
+}
+
+export interface TenantRecord {
+  id: string;
+  name: string;
+  timeZone: string;
+  adminTokenHash: string;
+  calcomApiKey: string;
+  calcomWebhookSecret: string | null;
+  calcomRateLimitPerMinute: number;
+  retellApiKey: string | null;
+  eventTypes: EventTypeRecord[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+interface TenantRow {
+  id: string;
+  name: string;
+  time_zone: string;
+  admin_token_hash: string;
+  calcom_api_key_enc: string;
+  calcom_webhook_secret_enc: string | null;
+  calcom_rate_limit_per_minute: number;
+  retell_api_key_enc: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TenantReader {
+  get(id: string): Promise<TenantRecord | null>;
+  /** Tenant ids, for per-tenant background work (reconciliation). */
+  listIds(): Promise<string[]>;
+  invalidate(id?: string): void;
+}
+
+export function createTenantReader(deps: { db: Db; secrets: SecretBox; ttlMs?: number }): TenantReader {
+  const ttl = deps.ttlMs ?? 5_000;
+  const cache = new Map<string, { at: number; value: Promise<TenantRecord | null> }>();
+
+  async function load(id: string): Promise<TenantRecord | null> {
+    const [row] = await deps.db.query<TenantRow>('SELECT * FROM tenants WHERE id = ?', [id]);
+    if (!row) return null;
+    const types = await deps.db.query<{ id: number | string; title: string; length_minutes: number }>(
+      'SELECT id, title, length_minutes FROM tenant_event_types WHERE tenant_id = ? ORDER BY position',
+      [id],
+    );
+    return {
+      id: row.id,
+      name: row.name,
+      timeZone: row.time_zone,
+      adminTokenHash: row.admin_token_hash,
+      calcomApiKey: deps.secrets.open(row.calcom_api_key_enc),
+      calcomWebhookSecret: row.calcom_webhook_secret_enc
+        ? deps.secrets.open(row.calcom_webhook_secret_enc)
+        : null,
+      calcomRateLimitPerMinute: row.calcom_rate_limit_per_minute,
+      retellApiKey: row.retell_api_key_enc ? deps.secrets.open(row.retell_api_key_enc) : null,
+      eventTypes: types.map((t) => ({ id: Number(t.id), title: t.title, lengthInMinutes: t.length_minutes })),
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    };
+  }
+
+  return {
+    get(id) {
+      const hit = cache.get(id);
+      if (hit && Date.now() - hit.at < ttl) return hit.value;
+      const value = load(id);
+      cache.set(id, { at: Date.now(), value });
+      value.catch(() => cache.delete(id));
+      return value;
+    },
+    async listIds() {
+      const rows = await deps.db.query<{ id: string }>('SELECT id FROM tenants ORDER BY id');
+      return rows.map((r) => r.id);
+    },
+    invalidate(id) {
+      if (id) cache.delete(id);
+      else cache.clear();
+    },
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * A private NATS server this test can stop and start (outage tests), so the
+ * shared server is never disturbed. Uses the local nats-server binary, or a
+ * container when only Docker is available.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface DisposableNats {
+  url: string;
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+const BINARIES = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'];
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const { connect } = await import('node:net');
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const sock = connect(port, '127.0.0.1');
+      sock.once('connect', () => (sock.destroy(), resolve(true)));
+      sock.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > until) throw new Error(`nats-server did not open port ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function startDisposableNats(): Promise<DisposableNats> {
+  const bin = BINARIES.find((b) => existsSync(b));
+  if (!bin) return startContainerNats();
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'calsync-nats-'));
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
+    await waitForPort(port);
+  };
+  const stop = async () => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  };
+  await start();
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    start,
+    stop,
+    async destroy() {
+      await stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function startContainerNats(): Promise<DisposableNats> {
+  const { NatsContainer } = await import('@testcontainers/nats');
+  let container = await new NatsContainer('nats:2.9').withJetStream().start();
+  const port = container.getMappedPort(4222);
+  return {
+    url: `nats://${container.getHost()}:${port}`,
+    async stop() {
+      await container.stop({ remove: false });
+    },
+    async start() {
+      // A restarted container keeps its port mapping only if we ask for it again.
+      container = await new NatsContainer('nats:2.9')
+        .withJetStream()
+        .withExposedPorts({ container: 4222, host: port })
+        .start();
+    },
+    async destroy() {
+      await container.stop().catch(() => undefined);
+    },
+  };
+}
