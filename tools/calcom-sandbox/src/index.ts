@@ -1,0 +1,19 @@
+export { createCalcomSandbox, type CalcomSandbox, type CalcomSandboxOptions } from './sandbox';
+export type {
+  AccountInput,
+  Availability,
+  BookingStatus,
+  FaultMode,
+  FaultRoute,
+  FaultRule,
+  RateLimitOptions,
+  RecordedCall,
+  SandboxAttendee,
+  SandboxBooking,
+  SandboxEventType,
+  WebhookConfig,
+} from './types';
+export type { CreateBookingBody } from './validation';
+export { signatureFor } from './webhooks';
+export { SLOT_TAKEN_MESSAGE } from './errors';
+export { BOOKINGS_VERSION, SLOTS_VERSION } from './api';
