@@ -70,7 +70,7 @@ export function computeSlots(account: Account, busy: SandboxBooking[], q: SlotQu
     for (let t = w.start.getTime(); t + step <= w.end.getTime(); t += step) {
       const start = new Date(t);
       const end = new Date(t + step);
-      if (start < q.from || start > q.to || start < q.now) continue;
+      if (start < q.from || start >= q.to || start < q.now) continue;
       if (busy.some((b) => overlaps(b, start, end))) continue;
       const key = localDateKey(q.timeZone, start);
       (out[key] ??= []).push({
