@@ -1,0 +1,82 @@
+/** The gateway's Express app, built from its dependencies so tests pass real or fake ones. */
+import express from 'express';
+import type { Topology } from '@calsync/contracts';
+import { migrationsDone, type Db, type TenantReader } from '@calsync/db';
+import {
+  errorMiddleware,
+  healthRouter,
+  notFoundHandler,
+  requestContext,
+  type Clock,
+  type Logger,
+  type NatsHandle,
+} from '@calsync/platform';
+import type { WebhookGatewayConfig } from './config';
+import { createDeliveriesRepository } from './db/deliveries';
+import { createWebhookReceiver } from './domain/receiver';
+import { webhookRouter } from './http/webhooks';
+import { createInboundPublisher } from './messaging/publish';
+import type { GatewayMetrics } from './metrics';
+
+export interface WebhookGatewayDeps {
+  config: Pick<WebhookGatewayConfig, 'webhook'>;
+  logger: Logger;
+  db: Db;
+  js: NatsHandle['js'];
+  /** For readiness only. */
+  nc: NatsHandle['nc'];
+  topology: Topology;
+  tenants: Pick<TenantReader, 'get'>;
+  clock: Clock;
+  metrics: GatewayMetrics;
+}
+
+async function natsReady(nc: NatsHandle['nc']): Promise<boolean> {
+  if (nc.isClosed() || nc.isDraining()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('NATS round trip timed out')), 1_000);
+  });
+  try {
+    await Promise.race([nc.rtt(), timeout]);
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Express {
+  const { config, logger, db, metrics } = deps;
+  const receiver = createWebhookReceiver({
+    tenants: deps.tenants,
+    deliveries: createDeliveriesRepository(db),
+    publisher: createInboundPublisher({
+      js: deps.js,
+      topology: deps.topology,
+      timeoutMs: config.webhook.publishTimeoutMs,
+      metrics,
+    }),
+    clock: deps.clock,
+    logger,
+    window: {
+      windowSeconds: config.webhook.replayWindowSeconds,
+      maxFutureSkewSeconds: config.webhook.maxFutureSkewSeconds,
+    },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestContext(logger));
+  app.use(metrics.httpMiddleware);
+  app.use(
+    healthRouter({
+      registry: metrics.registry,
+      ready: async () => (await natsReady(deps.nc)) && (await db.ping()) && (await migrationsDone(db)),
+    }),
+  );
+  app.use(webhookRouter({ receiver, metrics, logger, maxBodyBytes: config.webhook.maxBodyBytes }));
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(logger));
+  return app;
+}

@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+
+/** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
+export const DEV_SECRETS_KEY = '0'.repeat(64);
+
+/** Cal.com bodies are a few KiB; anything this large is not a webhook. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const schema = z
+  .object({
+    ...commonEnvShape,
+    WEBHOOK_GATEWAY_PORT: portSchema(3001),
+    SECRETS_KEY: secretsKeySchema.optional(),
+    /** Deliveries whose createdAt is older than this are replays (SPEC §4.4). */
+    WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(1800),
+    /** How long a delivery waits for JetStream's ack before the answer is 503 (Cal.com retries). */
+    WEBHOOK_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_500),
+  })
+  .refine((e) => e.NODE_ENV !== 'production' || !!e.SECRETS_KEY, {
+    path: ['SECRETS_KEY'],
+    message: 'is required when NODE_ENV=production',
+  });
+
+export type WebhookGatewayConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const e = parseEnv(schema, env);
+  return {
+    ...commonConfig(e),
+    port: e.WEBHOOK_GATEWAY_PORT,
+    secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
+    usingDevSecretsKey: !e.SECRETS_KEY,
+    webhook: {
+      maxBodyBytes: MAX_BODY_BYTES,
+      replayWindowSeconds: e.WEBHOOK_REPLAY_WINDOW_SECONDS,
+      /** Cal.com's clock may run a little ahead of ours; further ahead is not a real delivery. */
+      maxFutureSkewSeconds: 300,
+      publishTimeoutMs: e.WEBHOOK_PUBLISH_TIMEOUT_MS,
+      /** De-duplication is promised for 24 h; rows live an hour longer, then are purged. */
+      dedupRetentionMs: 25 * 3600_000,
+      purgeIntervalMs: 10 * 60_000,
+    },
+  };
+}

@@ -1,0 +1,205 @@
+/**
+ * The webhook pipeline, in the order SPEC §4.4 fixes (size and content type are
+ * checked by the HTTP layer before the body is read): tenant + signature →
+ * well-formed → PING → event type owned by the tenant → replay window → known
+ * trigger → de-duplicated publish. Knows nothing of HTTP: it returns an outcome
+ * or a rejection with an error code; the route maps codes to statuses.
+ */
+import { tenantIdSchema, type PublishMeta, type CalcomInboundEventV1 } from '@calsync/contracts';
+import type { Clock, ErrorCode, Logger } from '@calsync/platform';
+import type { TenantReader } from '@calsync/db';
+import { verifySignature, type SignatureVerdict } from './signature';
+import { parseDelivery } from './delivery';
+import { checkReplayWindow, type ReplayWindow } from './replay';
+import { checkEventTypeOwnership } from './ownership';
+import { decideDelivery, deliveryIdOf, type DeliveryRecord } from './dedup';
+
+export type RejectionReason =
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'unknown_tenant'
+  | Exclude<SignatureVerdict, 'valid'>
+  | 'malformed'
+  | 'cross_tenant'
+  | 'replayed'
+  | 'unavailable';
+
+export interface Rejection {
+  code: Extract<ErrorCode, 'unauthorized' | 'invalid_request' | 'forbidden' | 'unavailable'>;
+  reason: RejectionReason;
+  message: string;
+}
+
+export type ReceiveResult =
+  | { ok: true; outcome: 'published' | 'duplicate'; trigger: string; deliveryId: string }
+  | { ok: true; outcome: 'ping' | 'ignored'; trigger: string }
+  | { ok: false; rejection: Rejection };
+
+export interface DeliveryRequest {
+  tenantId: string;
+  raw: Buffer;
+  signature: string | undefined;
+  traceparent?: string | undefined;
+}
+
+/** What the receiver needs from the deliveries table (db/deliveries.ts). */
+export interface DeliveryStore {
+  find(tenantId: string, deliveryId: string): Promise<DeliveryRecord | null>;
+  recordReceived(d: DeliveryKey & { receivedAt: Date }): Promise<void>;
+  markPublished(d: DeliveryKey & { receivedAt: Date; publishedAt: Date }): Promise<void>;
+}
+export interface DeliveryKey {
+  tenantId: string;
+  deliveryId: string;
+  trigger: string;
+}
+
+/** What the receiver needs from messaging (messaging/publish.ts). */
+export interface InboundPublisher {
+  publish(event: CalcomInboundEventV1, meta: PublishMeta): Promise<{ duplicate: boolean }>;
+}
+
+export interface ReceiverDeps {
+  tenants: Pick<TenantReader, 'get'>;
+  deliveries: DeliveryStore;
+  publisher: InboundPublisher;
+  clock: Clock;
+  logger: Logger;
+  window: ReplayWindow;
+}
+
+/** One answer for every authentication failure, so tenants cannot be probed. */
+export const UNAUTHORIZED_MESSAGE = 'Invalid webhook signature';
+
+const reject = (code: Rejection['code'], reason: RejectionReason, message: string): ReceiveResult => ({
+  ok: false,
+  rejection: { code, reason, message },
+});
+const unauthorized = (reason: RejectionReason) => reject('unauthorized', reason, UNAUTHORIZED_MESSAGE);
+const unavailable = () =>
+  reject('unavailable', 'unavailable', 'Temporarily unable to accept webhooks; retry later');
+
+/** Triggers are signed by Cal.com but still untrusted text: keep log fields short. */
+const short = (s: string) => s.slice(0, 64);
+
+export function createWebhookReceiver(deps: ReceiverDeps) {
+  const { tenants, deliveries, publisher, clock, logger, window } = deps;
+
+  async function receive(req: DeliveryRequest): Promise<ReceiveResult> {
+    const validId = tenantIdSchema.safeParse(req.tenantId).success;
+    let tenant = null;
+    if (validId) {
+      try {
+        tenant = await tenants.get(req.tenantId);
+      } catch (err) {
+        logger.error('Tenant lookup failed', { tenant: req.tenantId, error: err });
+        return unavailable();
+      }
+    }
+    const verdict = verifySignature(tenant?.calcomWebhookSecret, req.signature, req.raw);
+    if (!tenant) return unauthorized('unknown_tenant');
+    if (verdict !== 'valid') {
+      logger.info('Webhook signature rejected', { tenant: tenant.id, reason: verdict });
+      return unauthorized(verdict);
+    }
+    const tenantId = tenant.id;
+
+    const delivery = parseDelivery(req.raw);
+    if (!delivery) return reject('invalid_request', 'malformed', 'Body is not a Cal.com webhook');
+    if (delivery.kind === 'ping') {
+      logger.info('Cal.com webhook ping', { tenant: tenantId });
+      return { ok: true, outcome: 'ping', trigger: 'PING' };
+    }
+
+    if (delivery.kind === 'booking') {
+      const eventTypeId = delivery.payload.eventTypeId;
+      const owned = checkEventTypeOwnership(
+        tenant.eventTypes.map((e) => e.id),
+        eventTypeId,
+      );
+      if (owned !== 'owned') {
+        logger.warn('Cross-tenant webhook rejected', {
+          security: true,
+          tenant: tenantId,
+          eventTypeId: eventTypeId ?? null,
+          trigger: delivery.trigger,
+          uid: delivery.payload.uid,
+          deliveryId: deliveryIdOf(req.raw).slice(0, 16),
+        });
+        return reject('forbidden', 'cross_tenant', 'Event type does not belong to this tenant');
+      }
+    }
+
+    const age = checkReplayWindow(delivery.createdAt, clock.now(), window);
+    if (age !== 'fresh') {
+      logger.info('Webhook outside the replay window', { tenant: tenantId, verdict: age });
+      return reject('unauthorized', 'replayed', 'Webhook delivery is outside the replay window');
+    }
+
+    if (delivery.kind === 'unknown') {
+      logger.info('Ignoring Cal.com trigger', { tenant: tenantId, trigger: short(delivery.trigger) });
+      return { ok: true, outcome: 'ignored', trigger: delivery.trigger };
+    }
+
+    const deliveryId = deliveryIdOf(req.raw);
+    const key = { tenantId, deliveryId, trigger: delivery.trigger };
+    const ids = {
+      tenant: tenantId,
+      deliveryId: deliveryId.slice(0, 16),
+      trigger: delivery.trigger,
+      uid: delivery.payload.uid,
+    };
+    let existing: DeliveryRecord | null;
+    try {
+      existing = await deliveries.find(tenantId, deliveryId);
+    } catch (err) {
+      logger.error('Delivery lookup failed', { ...ids, error: err });
+      return unavailable();
+    }
+    if (decideDelivery(existing) === 'duplicate') {
+      logger.info('Duplicate webhook delivery', ids);
+      return { ok: true, outcome: 'duplicate', trigger: delivery.trigger, deliveryId };
+    }
+
+    const receivedAt = clock.now();
+    const event: CalcomInboundEventV1 = {
+      version: 1,
+      deliveryId,
+      tenantId,
+      trigger: delivery.trigger,
+      createdAt: delivery.createdAt,
+      receivedAt: receivedAt.toISOString(),
+      payload: delivery.payload,
+    };
+    let duplicate: boolean;
+    try {
+      ({ duplicate } = await publisher.publish(event, {
+        msgId: deliveryId,
+        origin: 'calcom',
+        traceparent: req.traceparent,
+      }));
+    } catch (err) {
+      logger.warn('Webhook not published: JetStream unavailable', { ...ids, error: err });
+      // Best effort, for operators: a delivery that arrived and was not published.
+      await deliveries.recordReceived({ ...key, receivedAt }).catch(() => undefined);
+      return unavailable();
+    }
+    try {
+      await deliveries.markPublished({ ...key, receivedAt, publishedAt: clock.now() });
+    } catch (err) {
+      // JetStream has it; a redelivery inside its duplicate window is still caught by the msgId.
+      logger.warn('Published delivery not recorded', { ...ids, error: err });
+    }
+    logger.info(duplicate ? 'Duplicate webhook delivery' : 'Webhook published', ids);
+    return {
+      ok: true,
+      outcome: duplicate ? 'duplicate' : 'published',
+      trigger: delivery.trigger,
+      deliveryId,
+    };
+  }
+
+  return { receive };
+}
+
+export type WebhookReceiver = ReturnType<typeof createWebhookReceiver>;

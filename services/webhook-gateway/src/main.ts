@@ -1,0 +1,60 @@
+/** Composition root: config → logger → MySQL → NATS → HTTP; SIGTERM drains within 10 s. */
+import { createTopology } from '@calsync/contracts';
+import { createDb, createTenantReader, ensureDatabase, migrate } from '@calsync/db';
+import {
+  ConfigError,
+  closeServer,
+  connectNats,
+  createLogger,
+  createSecretBox,
+  createShutdown,
+  ensureStreams,
+  exitOnSignals,
+  listen,
+  systemClock as clock,
+} from '@calsync/platform';
+import { createWebhookGatewayApp } from './app';
+import { loadConfig } from './config';
+import { createDeliveriesRepository } from './db/deliveries';
+import { createDeliveryPurger } from './db/purger';
+import { createGatewayMetrics } from './metrics';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger({ service: 'webhook-gateway', level: config.logLevel });
+  if (config.usingDevSecretsKey) logger.warn('SECRETS_KEY is not set: using the fixed development key');
+  const shutdown = createShutdown(logger);
+  exitOnSignals(shutdown);
+
+  if (config.db.migrate) await ensureDatabase(config.db.url);
+  const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, logger });
+  if (config.db.migrate) await migrate(db, logger);
+  const topology = createTopology(config.nats.namespace);
+  const { nc, js, jsm } = await connectNats({ url: config.nats.url, name: 'webhook-gateway', logger });
+  await ensureStreams(jsm, topology, { replicas: config.nats.replicas });
+
+  const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
+  const metrics = createGatewayMetrics();
+  const app = createWebhookGatewayApp({ config, logger, db, js, nc, topology, tenants, clock, metrics });
+  const purger = createDeliveryPurger({
+    deliveries: createDeliveriesRepository(db),
+    clock,
+    logger,
+    retentionMs: config.webhook.dedupRetentionMs,
+    intervalMs: config.webhook.purgeIntervalMs,
+  });
+  const server = await listen(app, config.port, logger, 'webhook-gateway');
+  purger.start();
+
+  // Stop taking deliveries, let in-flight ones finish, then drain NATS and close MySQL.
+  shutdown.add('http', () => closeServer(server));
+  shutdown.add('purger', () => purger.stop());
+  shutdown.add('nats', () => nc.drain());
+  shutdown.add('mysql', () => db.close());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else createLogger({ service: 'webhook-gateway' }).error('webhook-gateway failed to start', { error: err });
+  process.exit(1);
+});

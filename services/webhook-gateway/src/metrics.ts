@@ -1,0 +1,39 @@
+/** The gateway's own metrics, on the service registry (names SPEC §7 and deploy/prometheus rely on). */
+import { Counter, Histogram } from 'prom-client';
+import { createMetrics, type ServiceMetrics } from '@calsync/platform';
+
+export interface GatewayMetrics extends ServiceMetrics {
+  /** reason: too_large, unsupported_media_type, unknown_tenant, *_signature, malformed, cross_tenant, replayed, unknown_trigger, unavailable. */
+  rejections: Counter<'reason'>;
+  /** outcome: published, duplicate, ping, ignored; trigger: a booking trigger, PING or other. */
+  deliveries: Counter<'trigger' | 'outcome'>;
+  publishDuration: Histogram<'outcome'>;
+}
+
+export function createGatewayMetrics(
+  base: ServiceMetrics = createMetrics('webhook-gateway'),
+): GatewayMetrics {
+  const registers = [base.registry];
+  return {
+    ...base,
+    rejections: new Counter({
+      name: 'webhook_rejections_total',
+      help: 'Cal.com webhook deliveries refused or ignored, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    deliveries: new Counter({
+      name: 'webhook_deliveries_total',
+      help: 'Cal.com webhook deliveries answered 2xx, by trigger and outcome',
+      labelNames: ['trigger', 'outcome'] as const,
+      registers,
+    }),
+    publishDuration: new Histogram({
+      name: 'webhook_publish_duration_seconds',
+      help: 'Time from publish to JetStream ack for a verified delivery',
+      labelNames: ['outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    }),
+  };
+}
