@@ -1,0 +1,304 @@
+/**
+ * Cal.com API v2 client: bookings with `cal-api-version: 2024-08-13`, slots
+ * with `2024-09-04`. Every call has its own timeout, every answer's
+ * `X-RateLimit-*-Default` headers are reported, every failure becomes a
+ * CalcomApiError or CalcomTransportError.
+ */
+import type { z } from 'zod';
+import { CalcomApiError, CalcomTransportError, classify, parseErrorBody, transportError, type RateLimitInfo } from './errors';
+import {
+  bookingEnvelope,
+  bookingListEnvelope,
+  slotsEnvelope,
+  type CalcomBooking,
+  type CalcomPagination,
+  type CalcomSlot,
+} from './schemas';
+
+export const BOOKINGS_API_VERSION = '2024-08-13';
+export const SLOTS_API_VERSION = '2024-09-04';
+const MAX_TAKE = 250;
+
+export interface CalcomClientOptions {
+  /** e.g. `https://api.cal.com` (no `/v2`). */
+  baseUrl: string;
+  apiKey: string;
+  /** Per call. Default 10 s. */
+  timeoutMs?: number;
+  fetchImpl?: typeof fetch;
+  onRateLimit?: (info: RateLimitInfo) => void;
+}
+
+export type MetadataValue = string | number | boolean;
+
+export interface CreateBookingInput {
+  start: string | Date;
+  eventTypeId: number;
+  attendee: { name: string; timeZone: string; email?: string; phoneNumber?: string; language?: string };
+  metadata?: Record<string, MetadataValue>;
+  bookingFieldsResponses?: Record<string, unknown>;
+  guests?: string[];
+  location?: string | { type: string; [k: string]: unknown };
+  lengthInMinutes?: number;
+}
+
+export type BookingListStatus = 'upcoming' | 'recurring' | 'past' | 'cancelled' | 'unconfirmed';
+
+export interface ListBookingsFilters {
+  eventTypeId?: number;
+  attendeeEmail?: string;
+  bookingUid?: string;
+  afterStart?: string | Date;
+  beforeEnd?: string | Date;
+  afterUpdatedAt?: string | Date;
+  sortUpdatedAt?: 'asc' | 'desc';
+  status?: BookingListStatus[];
+  /** ≤ 250. */
+  take?: number;
+  skip?: number;
+}
+
+export interface BookingPage {
+  bookings: CalcomBooking[];
+  pagination: CalcomPagination;
+}
+
+export interface GetSlotsInput {
+  eventTypeId: number;
+  start: string | Date;
+  end: string | Date;
+  timeZone: string;
+  format?: 'range';
+  bookingUidToReschedule?: string;
+}
+
+export interface CalcomClient {
+  createBooking(input: CreateBookingInput): Promise<CalcomBooking>;
+  /** null when Cal.com answers 404. */
+  getBooking(uid: string): Promise<CalcomBooking | null>;
+  listBookings(filters?: ListBookingsFilters): Promise<BookingPage>;
+  /** Follows pagination to the end (pages of 250). */
+  listAllBookings(filters?: Omit<ListBookingsFilters, 'take' | 'skip'>, opts?: { maxPages?: number }): Promise<CalcomBooking[]>;
+  /**
+   * The exactly-once lookup: Cal.com cannot filter by metadata, so list the
+   * event type's bookings in the start range and match metadata here.
+   */
+  findBookingsByMetadata(
+    eventTypeId: number,
+    startRange: { afterStart: string | Date; beforeEnd: string | Date },
+    key: string,
+    value: MetadataValue,
+  ): Promise<CalcomBooking[]>;
+  /** Always sends a reason: Cal.com refuses a host cancel without one. */
+  cancelBooking(uid: string, reason?: string): Promise<CalcomBooking>;
+  /** Answers the NEW booking (new uid, `rescheduledFromUid` = uid). */
+  rescheduleBooking(uid: string, input: { start: string | Date; reason?: string; rescheduledBy?: string }): Promise<CalcomBooking>;
+  getSlots(input: GetSlotsInput): Promise<Record<string, CalcomSlot[]>>;
+  /** The headers of the latest answer, if any. */
+  lastRateLimit(): RateLimitInfo | undefined;
+}
+
+const iso = (v: string | Date) => (typeof v === 'string' ? v : v.toISOString());
+/** Cal.com wants UTC `...Z` for booking starts. */
+const utc = (v: string | Date) => new Date(v).toISOString();
+
+function readRateLimit(h: Headers): RateLimitInfo | undefined {
+  const num = (name: string) => {
+    const v = h.get(name);
+    const n = v === null ? NaN : Number(v);
+    return Number.isFinite(n) ? n : undefined;
+  };
+  const limit = num('x-ratelimit-limit-default');
+  const remaining = num('x-ratelimit-remaining-default');
+  const resetSeconds = num('x-ratelimit-reset-default');
+  if (limit === undefined || remaining === undefined || resetSeconds === undefined) return undefined;
+  return { limit, remaining, resetSeconds };
+}
+
+export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
+  const base = opts.baseUrl.replace(/\/+$/, '');
+  const doFetch = opts.fetchImpl ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  let last: RateLimitInfo | undefined;
+
+  interface Call<S extends z.ZodType> {
+    operation: string;
+    method: 'GET' | 'POST';
+    path: string;
+    version: string;
+    query?: Record<string, string | undefined>;
+    body?: unknown;
+    schema: S;
+  }
+
+  async function call<S extends z.ZodType>(c: Call<S>): Promise<z.infer<S>> {
+    const url = new URL(`${base}${c.path}`);
+    for (const [k, v] of Object.entries(c.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${opts.apiKey}`,
+      'cal-api-version': c.version,
+      Accept: 'application/json',
+    };
+    if (c.body !== undefined) headers['Content-Type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(url, {
+        method: c.method,
+        headers,
+        body: c.body === undefined ? undefined : JSON.stringify(c.body),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      throw transportError(err, c.operation);
+    }
+    const rateLimit = readRateLimit(res.headers);
+    if (rateLimit) {
+      last = rateLimit;
+      opts.onRateLimit?.(rateLimit);
+    }
+    let json: unknown = text;
+    try {
+      json = text ? (JSON.parse(text) as unknown) : undefined;
+    } catch {
+      // not JSON (a proxy's HTML error page): keep the text
+    }
+    if (!res.ok) {
+      const { code, message } = parseErrorBody(res.status, json);
+      throw new CalcomApiError(res.status, code, message, classify(res.status, message), c.operation, rateLimit);
+    }
+    const parsed = c.schema.safeParse(json);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join('.') ?? '';
+      // A 2xx happened: retrying a create would only meet "slot taken", so not retryable.
+      throw new CalcomApiError(res.status, 'invalid_response', `unexpected response shape at ${where}`, 'server', c.operation, rateLimit, false);
+    }
+    return parsed.data as z.infer<S>;
+  }
+
+  const seg = (uid: string) => encodeURIComponent(uid);
+
+  const client: CalcomClient = {
+    async createBooking(input) {
+      const env = await call({
+        operation: 'createBooking',
+        method: 'POST',
+        path: '/v2/bookings',
+        version: BOOKINGS_API_VERSION,
+        body: { ...input, start: utc(input.start) },
+        schema: bookingEnvelope,
+      });
+      return env.data;
+    },
+
+    async getBooking(uid) {
+      try {
+        const env = await call({
+          operation: 'getBooking',
+          method: 'GET',
+          path: `/v2/bookings/${seg(uid)}`,
+          version: BOOKINGS_API_VERSION,
+          schema: bookingEnvelope,
+        });
+        return env.data;
+      } catch (err) {
+        if (err instanceof CalcomApiError && err.kind === 'not_found') return null;
+        throw err;
+      }
+    },
+
+    async listBookings(f = {}) {
+      const take = f.take ?? 100;
+      if (take > MAX_TAKE) throw new RangeError(`take must be at most ${MAX_TAKE}`);
+      const env = await call({
+        operation: 'listBookings',
+        method: 'GET',
+        path: '/v2/bookings',
+        version: BOOKINGS_API_VERSION,
+        query: {
+          eventTypeId: f.eventTypeId?.toString(),
+          attendeeEmail: f.attendeeEmail,
+          bookingUid: f.bookingUid,
+          afterStart: f.afterStart && iso(f.afterStart),
+          beforeEnd: f.beforeEnd && iso(f.beforeEnd),
+          afterUpdatedAt: f.afterUpdatedAt && iso(f.afterUpdatedAt),
+          sortUpdatedAt: f.sortUpdatedAt,
+          status: f.status?.join(','),
+          take: String(take),
+          skip: String(f.skip ?? 0),
+        },
+        schema: bookingListEnvelope,
+      });
+      return { bookings: env.data, pagination: env.pagination };
+    },
+
+    async listAllBookings(f = {}, o = {}) {
+      const out: CalcomBooking[] = [];
+      const maxPages = o.maxPages ?? 100;
+      for (let page = 0; page < maxPages; page++) {
+        const { bookings, pagination } = await client.listBookings({ ...f, take: MAX_TAKE, skip: page * MAX_TAKE });
+        out.push(...bookings);
+        if (!pagination.hasNextPage || bookings.length === 0) return out;
+      }
+      return out;
+    },
+
+    async findBookingsByMetadata(eventTypeId, range, key, value) {
+      const all = await client.listAllBookings({ eventTypeId, afterStart: range.afterStart, beforeEnd: range.beforeEnd });
+      return all.filter((b) => b.metadata[key] === value);
+    },
+
+    async cancelBooking(uid, reason) {
+      const env = await call({
+        operation: 'cancelBooking',
+        method: 'POST',
+        path: `/v2/bookings/${seg(uid)}/cancel`,
+        version: BOOKINGS_API_VERSION,
+        body: { cancellationReason: reason?.trim() ? reason : 'Cancelled' },
+        schema: bookingEnvelope,
+      });
+      return env.data;
+    },
+
+    async rescheduleBooking(uid, input) {
+      const env = await call({
+        operation: 'rescheduleBooking',
+        method: 'POST',
+        path: `/v2/bookings/${seg(uid)}/reschedule`,
+        version: BOOKINGS_API_VERSION,
+        body: {
+          start: utc(input.start),
+          ...(input.reason ? { reschedulingReason: input.reason } : {}),
+          ...(input.rescheduledBy ? { rescheduledBy: input.rescheduledBy } : {}),
+        },
+        schema: bookingEnvelope,
+      });
+      return env.data;
+    },
+
+    async getSlots(input) {
+      const env = await call({
+        operation: 'getSlots',
+        method: 'GET',
+        path: '/v2/slots',
+        version: SLOTS_API_VERSION,
+        query: {
+          eventTypeId: String(input.eventTypeId),
+          start: iso(input.start),
+          end: iso(input.end),
+          timeZone: input.timeZone,
+          format: input.format,
+          bookingUidToReschedule: input.bookingUidToReschedule,
+        },
+        schema: slotsEnvelope,
+      });
+      return env.data;
+    },
+
+    lastRateLimit: () => last,
+  };
+  return client;
+}
+
+export { CalcomApiError, CalcomTransportError };

@@ -1,0 +1,21 @@
+export {
+  createCalcomClient,
+  BOOKINGS_API_VERSION,
+  SLOTS_API_VERSION,
+  type BookingListStatus,
+  type BookingPage,
+  type CalcomClient,
+  type CalcomClientOptions,
+  type CreateBookingInput,
+  type GetSlotsInput,
+  type ListBookingsFilters,
+  type MetadataValue,
+} from './client';
+export {
+  CalcomApiError,
+  CalcomTransportError,
+  classify,
+  type CalcomErrorKind,
+  type RateLimitInfo,
+} from './errors';
+export { calcomBookingSchema, type CalcomBooking, type CalcomPagination, type CalcomSlot } from './schemas';

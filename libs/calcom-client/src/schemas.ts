@@ -1,0 +1,58 @@
+/** Shapes of Cal.com answers, loose so new Cal.com fields never break parsing. */
+import { z } from 'zod';
+
+export const metadataValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const calcomAttendeeSchema = z.looseObject({
+  name: z.string(),
+  email: z.string().optional(),
+  timeZone: z.string().optional(),
+  phoneNumber: z.string().optional(),
+  language: z.string().optional(),
+});
+
+export const calcomBookingSchema = z.looseObject({
+  id: z.number(),
+  uid: z.string(),
+  title: z.string().optional(),
+  status: z.enum(['accepted', 'pending', 'cancelled', 'rejected']),
+  start: z.string(),
+  end: z.string(),
+  duration: z.number().optional(),
+  eventTypeId: z.number(),
+  metadata: z.record(z.string(), metadataValue).nullish().transform((m) => m ?? {}),
+  attendees: z.array(calcomAttendeeSchema).default([]),
+  location: z.string().nullish(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+  rescheduledFromUid: z.string().optional(),
+  rescheduledToUid: z.string().optional(),
+  cancellationReason: z.string().nullish(),
+});
+export type CalcomBooking = z.infer<typeof calcomBookingSchema>;
+
+export const paginationSchema = z.looseObject({
+  totalItems: z.number(),
+  remainingItems: z.number(),
+  returnedItems: z.number(),
+  itemsPerPage: z.number(),
+  currentPage: z.number(),
+  totalPages: z.number(),
+  hasNextPage: z.boolean(),
+  hasPreviousPage: z.boolean(),
+});
+export type CalcomPagination = z.infer<typeof paginationSchema>;
+
+export const bookingEnvelope = z.looseObject({ status: z.literal('success'), data: calcomBookingSchema });
+export const bookingListEnvelope = z.looseObject({
+  status: z.literal('success'),
+  data: z.array(calcomBookingSchema),
+  pagination: paginationSchema,
+});
+
+export const slotSchema = z.looseObject({ start: z.string(), end: z.string().optional() });
+export type CalcomSlot = z.infer<typeof slotSchema>;
+export const slotsEnvelope = z.looseObject({
+  status: z.literal('success'),
+  data: z.record(z.string(), z.array(slotSchema)),
+});
