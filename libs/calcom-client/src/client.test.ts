@@ -17,7 +17,11 @@ const INPUT = {
   eventTypeId: 101,
   attendee: { name: 'Jane', email: 'jane@example.com', timeZone: 'UTC' },
 };
-const RL = { 'X-RateLimit-Limit-Default': '120', 'X-RateLimit-Remaining-Default': '7', 'X-RateLimit-Reset-Default': '42' };
+const RL = {
+  'X-RateLimit-Limit-Default': '120',
+  'X-RateLimit-Remaining-Default': '7',
+  'X-RateLimit-Reset-Default': '42',
+};
 
 interface Seen {
   url: URL;
@@ -25,9 +29,11 @@ interface Seen {
 }
 function fakeFetch(status: number, body: unknown, headers: Record<string, string> = RL) {
   const seen: Seen[] = [];
-  const impl = (async (url: URL | string, init?: RequestInit) => {
+  const impl = ((url: URL | string, init?: RequestInit) => {
     seen.push({ url: new URL(String(url)), init: init ?? {} });
-    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers });
+    return Promise.resolve(
+      new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers }),
+    );
   }) as typeof fetch;
   return { impl, seen };
 }
@@ -59,13 +65,21 @@ describe('requests', () => {
     expect(s.url.href).toBe('https://api.cal.example/v2/bookings');
     expect(header(s, 'Authorization')).toBe(`Bearer ${KEY}`);
     expect(header(s, 'cal-api-version')).toBe('2024-08-13');
-    expect(JSON.parse(String(s.init.body))).toMatchObject({ start: '2050-09-05T07:00:00.000Z' });
+    expect(JSON.parse(s.init.body as string) as unknown).toMatchObject({ start: '2050-09-05T07:00:00.000Z' });
     expect(s.init.signal).toBeInstanceOf(AbortSignal);
   });
 
   it('uses 2024-09-04 for slots', async () => {
-    const f = fakeFetch(200, { status: 'success', data: { '2050-09-05': [{ start: '2050-09-05T09:00:00.000+02:00' }] } });
-    const slots = await clientWith(f).getSlots({ eventTypeId: 1, start: '2050-09-05', end: '2050-09-06', timeZone: 'Europe/Berlin' });
+    const f = fakeFetch(200, {
+      status: 'success',
+      data: { '2050-09-05': [{ start: '2050-09-05T09:00:00.000+02:00' }] },
+    });
+    const slots = await clientWith(f).getSlots({
+      eventTypeId: 1,
+      start: '2050-09-05',
+      end: '2050-09-06',
+      timeZone: 'Europe/Berlin',
+    });
     expect(slots['2050-09-05']).toHaveLength(1);
     expect(header(f.seen[0]!, 'cal-api-version')).toBe('2024-09-04');
     expect(f.seen[0]!.url.searchParams.get('timeZone')).toBe('Europe/Berlin');
@@ -75,7 +89,7 @@ describe('requests', () => {
     const f = fakeFetch(200, { status: 'success', data: { ...booking, status: 'cancelled' } });
     await clientWith(f).cancelBooking('u1');
     await clientWith(f).cancelBooking('u1', '  ');
-    expect(f.seen.map((s) => JSON.parse(String(s.init.body)))).toEqual([
+    expect(f.seen.map((s) => JSON.parse(s.init.body as string) as unknown)).toEqual([
       { cancellationReason: 'Cancelled' },
       { cancellationReason: 'Cancelled' },
     ]);
@@ -99,18 +113,50 @@ describe('error classification', () => {
     error: { code, message, details: {} },
   });
   it.each([
-    [400, { statusCode: 400, message: 'User either already has booking at this time or is not available', error: 'Bad Request' }, 'slot_taken', false],
+    [
+      400,
+      {
+        statusCode: 400,
+        message: 'User either already has booking at this time or is not available',
+        error: 'Bad Request',
+      },
+      'slot_taken',
+      false,
+    ],
     [400, envelope('Booking with uid=x is already cancelled.'), 'already_cancelled', false],
     [400, envelope('This booking has already been cancelled'), 'already_cancelled', false],
-    [400, envelope("Can't reschedule booking with uid=x because it has been cancelled."), 'already_rescheduled', false],
-    [400, envelope('Cannot reschedule: it was already rescheduled to booking with uid=y'), 'already_rescheduled', false],
+    [
+      400,
+      envelope("Can't reschedule booking with uid=x because it has been cancelled."),
+      'already_rescheduled',
+      false,
+    ],
+    [
+      400,
+      envelope('Cannot reschedule: it was already rescheduled to booking with uid=y'),
+      'already_rescheduled',
+      false,
+    ],
     [400, envelope('property end should not exist'), 'validation', false],
     [422, envelope('bad'), 'validation', false],
     [401, envelope('Invalid Access Token.', 'UnauthorizedException'), 'unauthorized', false],
     [403, envelope('nope', 'ForbiddenException'), 'unauthorized', false],
     [404, envelope('Booking not found', 'NotFoundException'), 'not_found', false],
-    [409, { statusCode: 409, message: 'Booking for this time slot is already being created' }, 'conflict', false],
-    [429, { status: 'error', error: { code: 'ThrottlerException', message: 'ThrottlerException: Too Many Requests' } }, 'rate_limited', true],
+    [
+      409,
+      { statusCode: 409, message: 'Booking for this time slot is already being created' },
+      'conflict',
+      false,
+    ],
+    [
+      429,
+      {
+        status: 'error',
+        error: { code: 'ThrottlerException', message: 'ThrottlerException: Too Many Requests' },
+      },
+      'rate_limited',
+      true,
+    ],
     [500, envelope('Internal', 'InternalServerErrorException'), 'server', true],
     [502, '<html>bad gateway</html>', 'server', true],
   ])('%i %j → %s (retryable %s)', async (status, body, kind, retryable) => {
@@ -122,46 +168,75 @@ describe('error classification', () => {
     const a = await errorOf(clientWith(fakeFetch(400, envelope('bad start'))).createBooking(INPUT));
     expect(a).toMatchObject({ code: 'BadRequestException', calcomMessage: 'bad start' });
     const b = await errorOf(
-      clientWith(fakeFetch(400, { statusCode: 400, message: 'User either already has booking at this time or is not available', error: 'Bad Request' })).rescheduleBooking('u', { start: '2050-01-01T00:00:00Z' }),
+      clientWith(
+        fakeFetch(400, {
+          statusCode: 400,
+          message: 'User either already has booking at this time or is not available',
+          error: 'Bad Request',
+        }),
+      ).rescheduleBooking('u', { start: '2050-01-01T00:00:00Z' }),
     );
     expect(b).toMatchObject({ code: 'BadRequest', kind: 'slot_taken' });
   });
 
   it('puts the reset seconds on a 429', async () => {
     const err = await errorOf(
-      clientWith(fakeFetch(429, { status: 'error', error: { code: 'ThrottlerException', message: 'x' } }, {
-        ...RL,
-        'X-RateLimit-Remaining-Default': '0',
-        'X-RateLimit-Reset-Default': '60',
-      })).listBookings(),
+      clientWith(
+        fakeFetch(
+          429,
+          { status: 'error', error: { code: 'ThrottlerException', message: 'x' } },
+          {
+            ...RL,
+            'X-RateLimit-Remaining-Default': '0',
+            'X-RateLimit-Reset-Default': '60',
+          },
+        ),
+      ).listBookings(),
     );
     expect(err.rateLimit).toEqual({ limit: 120, remaining: 0, resetSeconds: 60 });
   });
 
   it('never puts the API key into an error', async () => {
-    const err = await errorOf(clientWith(fakeFetch(401, envelope('Invalid Access Token.'))).getSlots({ eventTypeId: 1, start: 'a', end: 'b', timeZone: 'UTC' }));
+    const err = await errorOf(
+      clientWith(fakeFetch(401, envelope('Invalid Access Token.'))).getSlots({
+        eventTypeId: 1,
+        start: 'a',
+        end: 'b',
+        timeZone: 'UTC',
+      }),
+    );
     expect(JSON.stringify({ ...err, message: err.message, stack: err.stack })).not.toContain(KEY);
   });
 
   it('treats a 2xx with an unexpected shape as a non-retryable server error', async () => {
-    const err = await errorOf(clientWith(fakeFetch(201, { status: 'success', data: { id: 'x' } })).createBooking(INPUT));
+    const err = await errorOf(
+      clientWith(fakeFetch(201, { status: 'success', data: { id: 'x' } })).createBooking(INPUT),
+    );
     expect(err).toMatchObject({ kind: 'server', code: 'invalid_response', retryable: false });
   });
 });
 
 describe('transport errors', () => {
-  const failing = (err: unknown) => ({ impl: (async () => Promise.reject(err)) as typeof fetch });
+  const failing = (err: unknown) => ({ impl: (() => Promise.reject(err)) as typeof fetch });
   it('a timeout is retryable and its outcome unknown', async () => {
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-    const err = await clientWith(failing(timeout)).createBooking(INPUT).catch((e: unknown) => e);
+    const err = await clientWith(failing(timeout))
+      .createBooking(INPUT)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CalcomTransportError);
     expect(err).toMatchObject({ kind: 'timeout', retryable: true, outcomeUnknown: true });
   });
   it('a refused connection never reached Cal.com; a reset socket may have', async () => {
     const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     const reset = Object.assign(new TypeError('fetch failed'), { cause: { code: 'UND_ERR_SOCKET' } });
-    await expect(clientWith(failing(refused)).createBooking(INPUT)).rejects.toMatchObject({ kind: 'network', outcomeUnknown: false });
-    await expect(clientWith(failing(reset)).createBooking(INPUT)).rejects.toMatchObject({ kind: 'network', outcomeUnknown: true });
+    await expect(clientWith(failing(refused)).createBooking(INPUT)).rejects.toMatchObject({
+      kind: 'network',
+      outcomeUnknown: false,
+    });
+    await expect(clientWith(failing(reset)).createBooking(INPUT)).rejects.toMatchObject({
+      kind: 'network',
+      outcomeUnknown: true,
+    });
   });
 });
 
@@ -170,19 +245,46 @@ describe('paging', () => {
     const seen: URL[] = [];
     const page = (n: number, skip: number, total: number) => ({
       status: 'success',
-      data: Array.from({ length: n }, (_, i) => ({ ...booking, id: skip + i, uid: `u${skip + i}`, metadata: { appointmentId: `a${skip + i}` } })),
-      pagination: { totalItems: total, remainingItems: total - skip - n, returnedItems: n, itemsPerPage: 250, currentPage: skip / 250 + 1, totalPages: 2, hasNextPage: skip + n < total, hasPreviousPage: skip > 0 },
+      data: Array.from({ length: n }, (_, i) => ({
+        ...booking,
+        id: skip + i,
+        uid: `u${skip + i}`,
+        metadata: { appointmentId: `a${skip + i}` },
+      })),
+      pagination: {
+        totalItems: total,
+        remainingItems: total - skip - n,
+        returnedItems: n,
+        itemsPerPage: 250,
+        currentPage: skip / 250 + 1,
+        totalPages: 2,
+        hasNextPage: skip + n < total,
+        hasPreviousPage: skip > 0,
+      },
     });
-    const impl = (async (url: URL | string) => {
+    const impl = ((url: URL | string) => {
       const u = new URL(String(url));
       seen.push(u);
       const skip = Number(u.searchParams.get('skip'));
-      return new Response(JSON.stringify(page(skip === 0 ? 250 : 10, skip, 260)), { status: 200 });
+      return Promise.resolve(
+        new Response(JSON.stringify(page(skip === 0 ? 250 : 10, skip, 260)), { status: 200 }),
+      );
     }) as typeof fetch;
     const c = createCalcomClient({ baseUrl: 'https://x', apiKey: KEY, fetchImpl: impl });
-    const found = await c.findBookingsByMetadata(101, { afterStart: '2050-01-01T00:00:00Z', beforeEnd: '2050-02-01T00:00:00Z' }, 'appointmentId', 'a255');
+    const found = await c.findBookingsByMetadata(
+      101,
+      { afterStart: '2050-01-01T00:00:00Z', beforeEnd: '2050-02-01T00:00:00Z' },
+      'appointmentId',
+      'a255',
+    );
     expect(found.map((b) => b.uid)).toEqual(['u255']);
-    expect(seen.map((u) => [u.searchParams.get('take'), u.searchParams.get('skip'), u.searchParams.get('eventTypeId')])).toEqual([
+    expect(
+      seen.map((u) => [
+        u.searchParams.get('take'),
+        u.searchParams.get('skip'),
+        u.searchParams.get('eventTypeId'),
+      ]),
+    ).toEqual([
       ['250', '0', '101'],
       ['250', '250', '101'],
     ]);

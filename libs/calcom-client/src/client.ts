@@ -5,7 +5,14 @@
  * CalcomApiError or CalcomTransportError.
  */
 import type { z } from 'zod';
-import { CalcomApiError, CalcomTransportError, classify, parseErrorBody, transportError, type RateLimitInfo } from './errors';
+import {
+  CalcomApiError,
+  CalcomTransportError,
+  classify,
+  parseErrorBody,
+  transportError,
+  type RateLimitInfo,
+} from './errors';
 import {
   bookingEnvelope,
   bookingListEnvelope,
@@ -78,7 +85,10 @@ export interface CalcomClient {
   getBooking(uid: string): Promise<CalcomBooking | null>;
   listBookings(filters?: ListBookingsFilters): Promise<BookingPage>;
   /** Follows pagination to the end (pages of 250). */
-  listAllBookings(filters?: Omit<ListBookingsFilters, 'take' | 'skip'>, opts?: { maxPages?: number }): Promise<CalcomBooking[]>;
+  listAllBookings(
+    filters?: Omit<ListBookingsFilters, 'take' | 'skip'>,
+    opts?: { maxPages?: number },
+  ): Promise<CalcomBooking[]>;
   /**
    * The exactly-once lookup: Cal.com cannot filter by metadata, so list the
    * event type's bookings in the start range and match metadata here.
@@ -92,7 +102,10 @@ export interface CalcomClient {
   /** Always sends a reason: Cal.com refuses a host cancel without one. */
   cancelBooking(uid: string, reason?: string): Promise<CalcomBooking>;
   /** Answers the NEW booking (new uid, `rescheduledFromUid` = uid). */
-  rescheduleBooking(uid: string, input: { start: string | Date; reason?: string; rescheduledBy?: string }): Promise<CalcomBooking>;
+  rescheduleBooking(
+    uid: string,
+    input: { start: string | Date; reason?: string; rescheduledBy?: string },
+  ): Promise<CalcomBooking>;
   getSlots(input: GetSlotsInput): Promise<Record<string, CalcomSlot[]>>;
   /** The headers of the latest answer, if any. */
   lastRateLimit(): RateLimitInfo | undefined;
@@ -166,15 +179,30 @@ export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
     }
     if (!res.ok) {
       const { code, message } = parseErrorBody(res.status, json);
-      throw new CalcomApiError(res.status, code, message, classify(res.status, message), c.operation, rateLimit);
+      throw new CalcomApiError(
+        res.status,
+        code,
+        message,
+        classify(res.status, message),
+        c.operation,
+        rateLimit,
+      );
     }
     const parsed = c.schema.safeParse(json);
     if (!parsed.success) {
       const where = parsed.error.issues[0]?.path.join('.') ?? '';
       // A 2xx happened: retrying a create would only meet "slot taken", so not retryable.
-      throw new CalcomApiError(res.status, 'invalid_response', `unexpected response shape at ${where}`, 'server', c.operation, rateLimit, false);
+      throw new CalcomApiError(
+        res.status,
+        'invalid_response',
+        `unexpected response shape at ${where}`,
+        'server',
+        c.operation,
+        rateLimit,
+        false,
+      );
     }
-    return parsed.data as z.infer<S>;
+    return parsed.data;
   }
 
   const seg = (uid: string) => encodeURIComponent(uid);
@@ -237,7 +265,11 @@ export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
       const out: CalcomBooking[] = [];
       const maxPages = o.maxPages ?? 100;
       for (let page = 0; page < maxPages; page++) {
-        const { bookings, pagination } = await client.listBookings({ ...f, take: MAX_TAKE, skip: page * MAX_TAKE });
+        const { bookings, pagination } = await client.listBookings({
+          ...f,
+          take: MAX_TAKE,
+          skip: page * MAX_TAKE,
+        });
         out.push(...bookings);
         if (!pagination.hasNextPage || bookings.length === 0) return out;
       }
@@ -245,7 +277,11 @@ export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
     },
 
     async findBookingsByMetadata(eventTypeId, range, key, value) {
-      const all = await client.listAllBookings({ eventTypeId, afterStart: range.afterStart, beforeEnd: range.beforeEnd });
+      const all = await client.listAllBookings({
+        eventTypeId,
+        afterStart: range.afterStart,
+        beforeEnd: range.beforeEnd,
+      });
       return all.filter((b) => b.metadata[key] === value);
     },
 

@@ -54,7 +54,8 @@ export class CalcomTransportError extends Error {
 }
 
 const SLOT_TAKEN = /already has booking|not available|no available users|slot.*(taken|unavailable)/i;
-const ALREADY_RESCHEDULED = /already (been )?rescheduled|can'?t reschedule|cannot reschedule|can not reschedule/i;
+const ALREADY_RESCHEDULED =
+  /already (been )?rescheduled|can'?t reschedule|cannot reschedule|can not reschedule/i;
 const ALREADY_CANCELLED = /already (been )?cancel/i;
 
 export function classify(status: number, message: string): CalcomErrorKind {
@@ -78,7 +79,11 @@ export function classify(status: number, message: string): CalcomErrorKind {
  */
 export function parseErrorBody(status: number, body: unknown): { code: string; message: string } {
   const text = (v: unknown): string | undefined =>
-    typeof v === 'string' ? v : Array.isArray(v) ? v.filter((x) => typeof x === 'string').join('; ') : undefined;
+    typeof v === 'string'
+      ? v
+      : Array.isArray(v)
+        ? v.filter((x) => typeof x === 'string').join('; ')
+        : undefined;
   if (body && typeof body === 'object') {
     const b = body as Record<string, unknown>;
     const err = b.error;
@@ -94,7 +99,14 @@ export function parseErrorBody(status: number, body: unknown): { code: string; m
 }
 
 /** undici's connect failures: the request never left this machine. */
-const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 export function transportError(err: unknown, operation: string): CalcomTransportError {
   const e = err as { name?: string; cause?: { code?: string } };

@@ -20,7 +20,10 @@ export const calcomBookingSchema = z.looseObject({
   end: z.string(),
   duration: z.number().optional(),
   eventTypeId: z.number(),
-  metadata: z.record(z.string(), metadataValue).nullish().transform((m) => m ?? {}),
+  metadata: z
+    .record(z.string(), metadataValue)
+    .nullish()
+    .transform((m) => m ?? {}),
   attendees: z.array(calcomAttendeeSchema).default([]),
   location: z.string().nullish(),
   createdAt: z.string().optional(),

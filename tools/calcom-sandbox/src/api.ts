@@ -20,7 +20,10 @@ export const SLOTS_VERSION = '2024-09-04';
 function requireVersion(req: Request, version: string): void {
   const got = req.header('cal-api-version');
   if (got !== version)
-    throw new SandboxHttpError(400, `Sandbox serves only cal-api-version ${version} on this route (got ${got ?? 'none'}); real Cal.com would answer in a legacy shape`);
+    throw new SandboxHttpError(
+      400,
+      `Sandbox serves only cal-api-version ${version} on this route (got ${got ?? 'none'}); real Cal.com would answer in a legacy shape`,
+    );
 }
 
 const accountOf = (res: Response) => res.locals.account as Account;
@@ -35,7 +38,8 @@ export function reply(res: Response, status: number, data: unknown): void {
   res.status(status).json({ status: 'success', data });
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : Array.isArray(v) ? v.join(',') : undefined;
 
 function dateParam(q: Request['query'], name: string): Date | undefined {
   const v = str(q[name]);
@@ -56,7 +60,12 @@ function intParam(q: Request['query'], name: string, fallback: number, min: numb
 }
 
 const STATUSES = ['upcoming', 'recurring', 'past', 'cancelled', 'unconfirmed'];
-const SORTS = { sortStart: 'start', sortEnd: 'end', sortCreated: 'createdAt', sortUpdatedAt: 'updatedAt' } as const;
+const SORTS = {
+  sortStart: 'start',
+  sortEnd: 'end',
+  sortCreated: 'createdAt',
+  sortUpdatedAt: 'updatedAt',
+} as const;
 
 function listFilters(q: Request['query']): ListFilters {
   const f: ListFilters = {};
@@ -78,12 +87,14 @@ function listFilters(q: Request['query']): ListFilters {
   if (status) {
     f.status = status.split(',').map((s) => s.trim());
     const bad = f.status.find((s) => !STATUSES.includes(s));
-    if (bad) throw badRequest(`each value in status must be one of the following values: ${STATUSES.join(', ')}`);
+    if (bad)
+      throw badRequest(`each value in status must be one of the following values: ${STATUSES.join(', ')}`);
   }
   for (const [param, field] of Object.entries(SORTS)) {
     const dir = str(q[param]);
     if (dir === undefined) continue;
-    if (dir !== 'asc' && dir !== 'desc') throw badRequest(`${param} must be one of the following values: asc, desc`);
+    if (dir !== 'asc' && dir !== 'desc')
+      throw badRequest(`${param} must be one of the following values: asc, desc`);
     f.sort = { field, dir };
   }
   return f;

@@ -17,7 +17,12 @@ export type Actor = 'host' | 'customer';
 export interface BookingService {
   create(account: Account, body: CreateBookingBody, actor: Actor): Promise<SandboxBooking>;
   cancel(account: Account, uid: string, reason: string | undefined, actor: Actor): Promise<SandboxBooking>;
-  reschedule(account: Account, uid: string, body: RescheduleBookingBody, actor: Actor): Promise<SandboxBooking>;
+  reschedule(
+    account: Account,
+    uid: string,
+    body: RescheduleBookingBody,
+    actor: Actor,
+  ): Promise<SandboxBooking>;
   confirm(account: Account, uid: string): Promise<SandboxBooking>;
   reject(account: Account, uid: string, reason?: string): Promise<SandboxBooking>;
   find(account: Account, uid: string): SandboxBooking;
@@ -34,7 +39,11 @@ function locationOf(loc: CreateBookingBody['location']): string {
   return loc.type;
 }
 
-export function createBookingService(deps: { store: Store; webhooks: WebhookSender; clock: Clock }): BookingService {
+export function createBookingService(deps: {
+  store: Store;
+  webhooks: WebhookSender;
+  clock: Clock;
+}): BookingService {
   const { store, webhooks, clock } = deps;
   /** Bookings created but not yet answered: a second create that overlaps one is Cal.com's 409 race. */
   const inFlight = new Set<SandboxBooking>();
@@ -51,7 +60,8 @@ export function createBookingService(deps: { store: Store; webhooks: WebhookSend
       const et = account.eventTypes.find((e) => e.slug === body.eventTypeSlug);
       if (et) return et;
     }
-    if (!body.eventTypeSlug) throw badRequest('Either eventTypeId or eventTypeSlug + username must be provided');
+    if (!body.eventTypeSlug)
+      throw badRequest('Either eventTypeId or eventTypeSlug + username must be provided');
     throw notFound(`Event type with slug=${body.eventTypeSlug} not found`);
   };
 
@@ -129,12 +139,27 @@ export function createBookingService(deps: { store: Store; webhooks: WebhookSend
       const b = find(account, uid);
       if (b.status === 'cancelled' || b.status === 'rejected')
         throw badRequest(`Booking with uid=${uid} is already cancelled.`);
-      if (actor === 'host' && !reason?.trim()) throw badRequest('Cancellation reason is required when you are the host');
+      if (actor === 'host' && !reason?.trim())
+        throw badRequest('Cancellation reason is required when you are the host');
       const cancelledBy = actor === 'host' ? account.email : b.attendees[0]?.email;
-      const snapshot: SandboxBooking = { ...b, status: 'cancelled', cancellationReason: reason, cancelledByEmail: cancelledBy };
+      const snapshot: SandboxBooking = {
+        ...b,
+        status: 'cancelled',
+        cancellationReason: reason,
+        cancelledByEmail: cancelledBy,
+      };
       // Cal.com sends the webhook before it marks the row cancelled.
-      await webhooks.send(account, 'BOOKING_CANCELLED', bookingPayload('BOOKING_CANCELLED', account, snapshot, { cancelledBy }));
-      Object.assign(b, { status: 'cancelled', cancellationReason: reason, cancelledByEmail: cancelledBy, updatedAt: clock.now() });
+      await webhooks.send(
+        account,
+        'BOOKING_CANCELLED',
+        bookingPayload('BOOKING_CANCELLED', account, snapshot, { cancelledBy }),
+      );
+      Object.assign(b, {
+        status: 'cancelled',
+        cancellationReason: reason,
+        cancelledByEmail: cancelledBy,
+        updatedAt: clock.now(),
+      });
       return b;
     },
 
@@ -169,7 +194,8 @@ export function createBookingService(deps: { store: Store; webhooks: WebhookSend
         cancellationReason: undefined,
         cancelledByEmail: undefined,
         reschedulingReason: body.reschedulingReason,
-        rescheduledByEmail: body.rescheduledBy ?? (actor === 'host' ? account.email : old.attendees[0]?.email),
+        rescheduledByEmail:
+          body.rescheduledBy ?? (actor === 'host' ? account.email : old.attendees[0]?.email),
       };
       store.put(fresh);
       Object.assign(old, { status: 'cancelled', rescheduledToUid: fresh.uid, updatedAt: now });
@@ -177,7 +203,10 @@ export function createBookingService(deps: { store: Store; webhooks: WebhookSend
       await webhooks.send(
         account,
         trigger,
-        bookingPayload(trigger, account, fresh, { rescheduledFrom: old, rescheduledBy: fresh.rescheduledByEmail }),
+        bookingPayload(trigger, account, fresh, {
+          rescheduledFrom: old,
+          rescheduledBy: fresh.rescheduledByEmail,
+        }),
       );
       return fresh;
     },

@@ -25,7 +25,15 @@ export const accountInputSchema = z.object({
   webhook: z.object({ url: z.url(), secret: z.string().nullable() }).optional(),
   timeZone: z.string().optional(),
   availability: z
-    .object({ mon: dayRanges, tue: dayRanges, wed: dayRanges, thu: dayRanges, fri: dayRanges, sat: dayRanges, sun: dayRanges })
+    .object({
+      mon: dayRanges,
+      tue: dayRanges,
+      wed: dayRanges,
+      thu: dayRanges,
+      fri: dayRanges,
+      sat: dayRanges,
+      sun: dayRanges,
+    })
     .partial()
     .optional(),
   name: z.string().optional(),
@@ -50,7 +58,7 @@ const rescheduleSchema = z.object({ uid: z.string(), start: z.string(), reason: 
 function check<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const r = schema.safeParse(body ?? {});
   if (!r.success) throw badRequest(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  return r.data as z.infer<S>;
+  return r.data;
 }
 
 export function controlRouter(sb: CalcomSandbox): Router {

@@ -49,7 +49,13 @@ export const badRequest = (message: string, details?: unknown) =>
 export const notFound = (message: string) => new SandboxHttpError(404, message);
 export const slotTaken = () => new SandboxHttpError(400, SLOT_TAKEN_MESSAGE, 'internal');
 
-export function errorBody(status: number, message: string, shape: ErrorShape, path: string, details?: unknown) {
+export function errorBody(
+  status: number,
+  message: string,
+  shape: ErrorShape,
+  path: string,
+  details?: unknown,
+) {
   const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'InternalServerErrorException' : 'HttpException');
   if (shape === 'internal') {
     return { statusCode: status, message, error: REASON_BY_STATUS[status] ?? 'Error' };

@@ -30,13 +30,23 @@ export function createRateLimiter(opts: RateLimitOptions, clock: Clock) {
         buckets.set(key, b);
       }
       if (b.blockedUntil > now) {
-        return { allowed: false, limit: opts.limit, remaining: 0, resetSeconds: Math.ceil((b.blockedUntil - now) / 1000) };
+        return {
+          allowed: false,
+          limit: opts.limit,
+          remaining: 0,
+          resetSeconds: Math.ceil((b.blockedUntil - now) / 1000),
+        };
       }
       b.count += 1;
       const windowReset = Math.ceil((b.windowStart + opts.windowMs - now) / 1000);
       if (b.count > opts.limit) {
         b.blockedUntil = now + opts.blockMs;
-        return { allowed: false, limit: opts.limit, remaining: 0, resetSeconds: Math.ceil(opts.blockMs / 1000) };
+        return {
+          allowed: false,
+          limit: opts.limit,
+          remaining: 0,
+          resetSeconds: Math.ceil(opts.blockMs / 1000),
+        };
       }
       return { allowed: true, limit: opts.limit, remaining: opts.limit - b.count, resetSeconds: windowReset };
     },

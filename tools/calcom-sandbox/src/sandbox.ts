@@ -2,7 +2,14 @@
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Response } from 'express';
 import { createLogger, listen, portOf, systemClock, type Clock, type Logger } from '@calsync/platform';
-import type { AccountInput, FaultRule, RateLimitOptions, RecordedCall, SandboxBooking, WebhookConfig } from './types';
+import type {
+  AccountInput,
+  FaultRule,
+  RateLimitOptions,
+  RecordedCall,
+  SandboxBooking,
+  WebhookConfig,
+} from './types';
 import { Store } from './store';
 import { createWebhookSender } from './webhooks';
 import { createBookingService } from './bookings';
@@ -72,7 +79,10 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
   };
   const webhooks = createWebhookSender({ clock, logger, record, timeoutMs: opts.webhookTimeoutMs });
   const bookings = createBookingService({ store, webhooks, clock });
-  const limiter = createRateLimiter(opts.rateLimit ?? { limit: 120, windowMs: 60_000, blockMs: 60_000 }, clock);
+  const limiter = createRateLimiter(
+    opts.rateLimit ?? { limit: 120, windowMs: 60_000, blockMs: 60_000 },
+    clock,
+  );
   const faults = createFaults();
   let latency = opts.latencyMs ?? 0;
   const held = new Set<Response>();
@@ -95,9 +105,13 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
     setWebhook: (k, h) => store.setWebhook(k, h),
     bookings: (f) => {
       const id = f?.apiKey ? store.account(f.apiKey)?.id : undefined;
-      return store.all().filter((b) => id === undefined || b.accountId === id).map(copy);
+      return store
+        .all()
+        .filter((b) => id === undefined || b.accountId === id)
+        .map(copy);
     },
-    calls: (f) => callLog.filter((c) => (!f?.kind || c.kind === f.kind) && (!f?.route || c.route === f.route)),
+    calls: (f) =>
+      callLog.filter((c) => (!f?.kind || c.kind === f.kind) && (!f?.route || c.route === f.route)),
     resetCalls: () => void (callLog = []),
     injectFault: (r) => faults.add(r),
     faults: () => faults.list(),
@@ -118,9 +132,17 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
     customer: {
       book: async (apiKey, input) =>
         copy(await bookings.create(accountByKey(apiKey), parseBody(createBookingSchema, input), 'customer')),
-      cancel: async (uid, reason) => copy(await bookings.cancel(accountOfBooking(uid), uid, reason, 'customer')),
+      cancel: async (uid, reason) =>
+        copy(await bookings.cancel(accountOfBooking(uid), uid, reason, 'customer')),
       reschedule: async (uid, start, reason) =>
-        copy(await bookings.reschedule(accountOfBooking(uid), uid, { start, reschedulingReason: reason }, 'customer')),
+        copy(
+          await bookings.reschedule(
+            accountOfBooking(uid),
+            uid,
+            { start, reschedulingReason: reason },
+            'customer',
+          ),
+        ),
     },
     host: {
       confirm: async (uid) => copy(await bookings.confirm(accountOfBooking(uid), uid)),
@@ -131,13 +153,17 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
   const onError: ErrorRequestHandler = (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
     if (err instanceof SandboxHttpError) {
-      res.status(err.status).json(errorBody(err.status, err.message, err.shape, req.originalUrl, err.details));
+      res
+        .status(err.status)
+        .json(errorBody(err.status, err.message, err.shape, req.originalUrl, err.details));
       return;
     }
     const e = err as { type?: string; status?: number };
     if (typeof e?.type === 'string' && (e.status ?? 500) < 500) {
       const status = e.status ?? 400;
-      res.status(status).json(errorBody(status, 'Request body could not be parsed', 'envelope', req.originalUrl));
+      res
+        .status(status)
+        .json(errorBody(status, 'Request body could not be parsed', 'envelope', req.originalUrl));
       return;
     }
     logger.error('Sandbox internal error', { error: err, path: req.path });
@@ -169,4 +195,3 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
       })),
   });
 }
-

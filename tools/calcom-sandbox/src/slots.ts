@@ -50,7 +50,8 @@ export function withinWorkingHours(account: Account, start: Date, end: Date): bo
 }
 
 export const isBusy = (b: SandboxBooking) => b.status === 'accepted' || b.status === 'pending';
-export const overlaps = (b: { start: Date; end: Date }, start: Date, end: Date) => b.start < end && b.end > start;
+export const overlaps = (b: { start: Date; end: Date }, start: Date, end: Date) =>
+  b.start < end && b.end > start;
 
 export interface SlotQuery {
   from: Date;

@@ -107,9 +107,15 @@ export class Store {
   list(accountId: number, f: ListFilters, now: Date): SandboxBooking[] {
     const rows = this.ofAccount(accountId).filter((b) => {
       if (f.eventTypeIds && !f.eventTypeIds.includes(b.eventTypeId)) return false;
-      if (f.attendeeEmail && !b.attendees.some((a) => a.email.toLowerCase() === f.attendeeEmail!.toLowerCase()))
+      if (
+        f.attendeeEmail &&
+        !b.attendees.some((a) => a.email.toLowerCase() === f.attendeeEmail!.toLowerCase())
+      )
         return false;
-      if (f.attendeeName && !b.attendees.some((a) => a.name.toLowerCase().includes(f.attendeeName!.toLowerCase())))
+      if (
+        f.attendeeName &&
+        !b.attendees.some((a) => a.name.toLowerCase().includes(f.attendeeName!.toLowerCase()))
+      )
         return false;
       if (f.bookingUid && b.uid !== f.bookingUid) return false;
       if (f.afterStart && b.start < f.afterStart) return false;
@@ -156,7 +162,13 @@ export function toApiBooking(account: Account, b: SandboxBooking) {
     title: b.title,
     description: b.description,
     hosts: [
-      { id: account.id, name: account.name, email: account.email, username: account.username, timeZone: account.timeZone },
+      {
+        id: account.id,
+        name: account.name,
+        email: account.email,
+        username: account.username,
+        timeZone: account.timeZone,
+      },
     ],
     status: b.status,
     ...(b.cancellationReason !== undefined ? { cancellationReason: b.cancellationReason } : {}),

@@ -34,7 +34,9 @@ export interface AccountInput {
 export interface Account {
   id: number;
   apiKey: string;
-  eventTypes: Required<Pick<SandboxEventType, 'id' | 'title' | 'slug' | 'lengthInMinutes' | 'requiresConfirmation'>>[];
+  eventTypes: Required<
+    Pick<SandboxEventType, 'id' | 'title' | 'slug' | 'lengthInMinutes' | 'requiresConfirmation'>
+  >[];
   webhook: WebhookConfig | null;
   timeZone: string;
   availability: Availability;

@@ -9,16 +9,61 @@ import { isValidZone } from './zone';
 import { badRequest } from './errors';
 
 export const LANGUAGES = [
-  'ar', 'ca', 'de', 'es', 'eu', 'he', 'id', 'ja', 'lv', 'pl', 'ro', 'sr', 'th', 'vi', 'az', 'cs', 'el',
-  'es-419', 'fi', 'hr', 'it', 'km', 'nl', 'pt', 'ru', 'sv', 'tr', 'zh-CN', 'bg', 'da', 'en', 'et', 'fr',
-  'hu', 'iw', 'ko', 'no', 'pt-BR', 'sk', 'ta', 'uk', 'zh-TW', 'bn',
+  'ar',
+  'ca',
+  'de',
+  'es',
+  'eu',
+  'he',
+  'id',
+  'ja',
+  'lv',
+  'pl',
+  'ro',
+  'sr',
+  'th',
+  'vi',
+  'az',
+  'cs',
+  'el',
+  'es-419',
+  'fi',
+  'hr',
+  'it',
+  'km',
+  'nl',
+  'pt',
+  'ru',
+  'sv',
+  'tr',
+  'zh-CN',
+  'bg',
+  'da',
+  'en',
+  'et',
+  'fr',
+  'hu',
+  'iw',
+  'ko',
+  'no',
+  'pt-BR',
+  'sk',
+  'ta',
+  'uk',
+  'zh-TW',
+  'bn',
 ] as const;
 
 const isoUtc = z
   .string()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
-    message: 'must be a valid ISO 8601 date',
-  });
+  .refine(
+    (v) =>
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) &&
+      !Number.isNaN(Date.parse(v)),
+    {
+      message: 'must be a valid ISO 8601 date',
+    },
+  );
 
 const zone = z.string().refine(isValidZone, { message: 'must be a valid IANA time zone' });
 
@@ -39,15 +84,16 @@ export const attendeeSchema = z
   });
 
 /** `location` is one of eight `{type, ...}` objects; the deprecated plain string still works. */
-const locationSchema = z.union([
-  z.string(),
-  z.looseObject({ type: z.string() }),
-]);
+const locationSchema = z.union([z.string(), z.looseObject({ type: z.string() })]);
 
 export const metadataSchema = z
   .record(
     z.string().max(40, 'metadata keys must be at most 40 characters'),
-    z.union([z.string().max(500, 'metadata string values must be at most 500 characters'), z.number(), z.boolean()]),
+    z.union([
+      z.string().max(500, 'metadata string values must be at most 500 characters'),
+      z.number(),
+      z.boolean(),
+    ]),
   )
   .refine((m) => Object.keys(m).length <= 50, { message: 'metadata must have at most 50 keys' });
 
@@ -86,7 +132,7 @@ export type RescheduleBookingBody = z.infer<typeof rescheduleBookingSchema>;
 /** class-validator style: 400 with every problem listed in `details.message`. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data as z.infer<S>;
+  if (r.success) return r.data;
   const messages = r.error.issues.map((i) => {
     if (i.code === 'unrecognized_keys') {
       const where = i.path.length ? `${i.path.join('.')}.` : '';

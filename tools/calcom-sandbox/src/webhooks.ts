@@ -35,7 +35,8 @@ export function bookingPayload(
     name: { label: 'your_name', value: attendee?.name },
     email: { label: 'email_address', value: attendee?.email },
   };
-  if (attendee?.phoneNumber) responses.attendeePhoneNumber = { label: 'phone_number', value: attendee.phoneNumber };
+  if (attendee?.phoneNumber)
+    responses.attendeePhoneNumber = { label: 'phone_number', value: attendee.phoneNumber };
   if (b.guests.length) responses.guests = { label: 'additional_guests', value: b.guests };
   for (const [k, v] of Object.entries(b.bookingFieldsResponses)) responses[k] = { label: k, value: v };
   const payload: Record<string, unknown> = {
@@ -103,7 +104,11 @@ export function signatureFor(secret: string | null, rawBody: string): string {
 
 export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
   const deliver = async (hook: WebhookConfig, trigger: TriggerEvent, payload: Record<string, unknown>) => {
-    const body = JSON.stringify({ triggerEvent: trigger, createdAt: deps.clock.now().toISOString(), payload });
+    const body = JSON.stringify({
+      triggerEvent: trigger,
+      createdAt: deps.clock.now().toISOString(),
+      payload,
+    });
     const started = Date.now();
     const call: RecordedCall = {
       kind: 'webhook',

@@ -63,7 +63,13 @@ export function offsetMinutes(zone: string, instant: Date): number {
 }
 
 /** The instant at which the wall clock in `zone` shows the given local time. */
-export function localToUtc(zone: string, year: number, month: number, day: number, minuteOfDay: number): Date {
+export function localToUtc(
+  zone: string,
+  year: number,
+  month: number,
+  day: number,
+  minuteOfDay: number,
+): Date {
   const guess = Date.UTC(year, month - 1, day, 0, minuteOfDay);
   const first = guess - offsetMinutes(zone, new Date(guess)) * 60_000;
   return new Date(guess - offsetMinutes(zone, new Date(first)) * 60_000);

@@ -1,6 +1,14 @@
 import { hmacSha256Hex } from '@calsync/platform';
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
-import { api, attendee, KEY, MONDAY_0900_BERLIN, OTHER_KEY, startWebhookReceiver, type WebhookReceiver } from './helpers';
+import {
+  api,
+  attendee,
+  KEY,
+  MONDAY_0900_BERLIN,
+  OTHER_KEY,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './helpers';
 
 const SECRET = 'whsec_test';
 let sb: CalcomSandbox;
@@ -121,7 +129,11 @@ describe('POST /v2/bookings', () => {
   it('rejects unknown body properties with 400 in the error envelope', async () => {
     const res = await create({ end: '2050-09-05T07:30:00Z' });
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({ status: 'error', path: '/v2/bookings', error: { code: 'BadRequestException' } });
+    expect(res.body).toMatchObject({
+      status: 'error',
+      path: '/v2/bookings',
+      error: { code: 'BadRequestException' },
+    });
     expect(res.body.error.message).toContain('property end should not exist');
     expect(typeof res.body.timestamp).toBe('string');
   });
@@ -138,16 +150,23 @@ describe('POST /v2/bookings', () => {
   });
 
   it('accepts metadata at the limits', async () => {
-    const metadata = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(38)}${i}`.slice(-40), 'x'.repeat(500)]));
+    const metadata = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [`${'k'.repeat(38)}${i}`.slice(-40), 'x'.repeat(500)]),
+    );
     expect((await create({ metadata })).status).toBe(201);
   });
 
   it('requires an attendee email or phone number; a phone-only attendee gets a placeholder email', async () => {
     const none = await create({ attendee: { name: 'A', timeZone: 'Europe/Berlin' } });
     expect(none.status).toBe(400);
-    const phone = await create({ attendee: { name: 'A', timeZone: 'Europe/Berlin', phoneNumber: '+4915112345678' } });
+    const phone = await create({
+      attendee: { name: 'A', timeZone: 'Europe/Berlin', phoneNumber: '+4915112345678' },
+    });
     expect(phone.status).toBe(201);
-    expect(phone.body.data.attendees[0]).toMatchObject({ phoneNumber: '+4915112345678', email: '4915112345678@sms.cal.com' });
+    expect(phone.body.data.attendees[0]).toMatchObject({
+      phoneNumber: '+4915112345678',
+      email: '4915112345678@sms.cal.com',
+    });
   });
 
   it("answers 404 for another account's event type", async () => {
@@ -189,7 +208,9 @@ describe('POST /v2/bookings/{uid}/cancel', () => {
     expect(noReason.status).toBe(400);
     expect(noReason.body.error.message).toBe('Cancellation reason is required when you are the host');
 
-    const ok = await api(sb.url).post(`/v2/bookings/${uid}/cancel`, { cancellationReason: 'Customer called' });
+    const ok = await api(sb.url).post(`/v2/bookings/${uid}/cancel`, {
+      cancellationReason: 'Customer called',
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.data).toMatchObject({ uid, status: 'cancelled', cancellationReason: 'Customer called' });
     expect(hook.received).toHaveLength(1);
@@ -244,29 +265,43 @@ describe('POST /v2/bookings/{uid}/reschedule', () => {
 
   it('may move a booking onto an overlapping part of its own slot', async () => {
     const old = (await create()).body.data;
-    const res = await api(sb.url).post(`/v2/bookings/${old.uid}/reschedule`, { start: '2050-09-05T07:15:00Z' });
+    const res = await api(sb.url).post(`/v2/bookings/${old.uid}/reschedule`, {
+      start: '2050-09-05T07:15:00Z',
+    });
     expect(res.status).toBe(201);
   });
 
   it('answers 400 for a cancelled or already rescheduled booking, a busy target and unknown properties', async () => {
     const a = (await create()).body.data;
-    const moved = await api(sb.url).post(`/v2/bookings/${a.uid}/reschedule`, { start: '2050-09-05T08:00:00Z' });
-    const again = await api(sb.url).post(`/v2/bookings/${a.uid}/reschedule`, { start: '2050-09-05T10:00:00Z' });
+    const moved = await api(sb.url).post(`/v2/bookings/${a.uid}/reschedule`, {
+      start: '2050-09-05T08:00:00Z',
+    });
+    const again = await api(sb.url).post(`/v2/bookings/${a.uid}/reschedule`, {
+      start: '2050-09-05T10:00:00Z',
+    });
     expect(again.status).toBe(400);
     expect(again.body.error.message).toMatch(/already rescheduled/);
 
     const b = (await create()).body.data;
     await api(sb.url).post(`/v2/bookings/${b.uid}/cancel`, { cancellationReason: 'x' });
-    const ofCancelled = await api(sb.url).post(`/v2/bookings/${b.uid}/reschedule`, { start: '2050-09-05T11:00:00Z' });
+    const ofCancelled = await api(sb.url).post(`/v2/bookings/${b.uid}/reschedule`, {
+      start: '2050-09-05T11:00:00Z',
+    });
     expect(ofCancelled.status).toBe(400);
     expect(ofCancelled.body.error.message).toMatch(/cancelled/);
 
     const c = (await create()).body.data;
     const busy = await api(sb.url).post(`/v2/bookings/${c.uid}/reschedule`, { start: moved.body.data.start });
     expect(busy.status).toBe(400);
-    expect(busy.body).toMatchObject({ statusCode: 400, message: expect.stringContaining('already has booking') });
+    expect(busy.body).toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining('already has booking'),
+    });
 
-    const unknown = await api(sb.url).post(`/v2/bookings/${c.uid}/reschedule`, { start: '2050-09-05T12:00:00Z', end: 'x' });
+    const unknown = await api(sb.url).post(`/v2/bookings/${c.uid}/reschedule`, {
+      start: '2050-09-05T12:00:00Z',
+      end: 'x',
+    });
     expect(unknown.status).toBe(400);
   });
 });
@@ -307,7 +342,7 @@ describe('customer-side actions', () => {
 
   it('host confirm of a pending booking sends BOOKING_CREATED', async () => {
     const b = (await create({ eventTypeId: 102 })).body.data;
-    const confirmed = await sb.host.confirm(b.uid);
+    const confirmed = await sb.host.confirm(b.uid as string);
     expect(confirmed.status).toBe('accepted');
     expect(hook.received.map((w) => w.body.triggerEvent)).toEqual(['BOOKING_REQUESTED', 'BOOKING_CREATED']);
   });

@@ -26,7 +26,12 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ headers: req.headers, raw, body: JSON.parse(raw) as ReceivedWebhook['body'], at: Date.now() });
+      received.push({
+        headers: req.headers,
+        raw,
+        body: JSON.parse(raw) as ReceivedWebhook['body'],
+        at: Date.now(),
+      });
       setTimeout(() => res.writeHead(status).end(), delayMs);
     });
   });
@@ -63,8 +68,8 @@ export function api(base: string, key: string | null = KEY, version = '2024-08-1
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await res.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON answers are asserted field by field
-    return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : null) as any };
+
+    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : null };
   };
   return {
     get: (path: string) => call('GET', path),

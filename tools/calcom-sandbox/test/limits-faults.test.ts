@@ -69,7 +69,8 @@ describe('faults', () => {
     sb.reset({ accounts: true });
     accounts(sb);
   });
-  const create = () => api(sb.url).post('/v2/bookings', { start: MONDAY_0900_BERLIN, eventTypeId: 101, attendee });
+  const create = () =>
+    api(sb.url).post('/v2/bookings', { start: MONDAY_0900_BERLIN, eventTypeId: 101, attendee });
 
   it("'status' answers the status in the envelope without changing state, for `times` calls", async () => {
     sb.injectFault({ route: 'create', mode: 'status', status: 503, times: 1 });

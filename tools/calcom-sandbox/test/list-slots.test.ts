@@ -20,8 +20,14 @@ beforeEach(() => {
     ],
     timeZone: 'Europe/Berlin',
   });
-  sb.addAccount({ apiKey: OTHER_KEY, eventTypes: [{ id: 201, lengthInMinutes: 30 }], timeZone: 'Europe/Berlin' });
+  sb.addAccount({
+    apiKey: OTHER_KEY,
+    eventTypes: [{ id: 201, lengthInMinutes: 30 }],
+    timeZone: 'Europe/Berlin',
+  });
 });
+
+const uids = (res: { body: { data: unknown } }) => (res.body.data as { uid: string }[]).map((b) => b.uid);
 
 const book = async (key: string, eventTypeId: number, start: string, extra: Record<string, unknown> = {}) => {
   const res = await api(sb.url, key).post('/v2/bookings', { start, eventTypeId, attendee, ...extra });
@@ -40,7 +46,7 @@ describe('GET /v2/bookings', () => {
     expect((await q('')).body.data).toHaveLength(3);
     expect((await q('eventTypeId=101')).body.data).toHaveLength(2);
     const range = await q('eventTypeId=101&afterStart=2050-09-05T00:00:00Z&beforeEnd=2050-09-05T23:59:59Z');
-    expect(range.body.data.map((b: { uid: string }) => b.uid)).toEqual([a.uid]);
+    expect(uids(range)).toEqual([a.uid]);
     expect((await q('attendeeEmail=max@example.com')).body.data).toHaveLength(1);
     expect((await q(`bookingUid=${a.uid}`)).body.data[0].metadata).toEqual({ appointmentId: 'x' });
   });
@@ -51,16 +57,16 @@ describe('GET /v2/bookings', () => {
     now = new Date('2050-09-02T00:00:00Z');
     await api(sb.url).post(`/v2/bookings/${a.uid}/cancel`, { cancellationReason: 'x' });
     const q = (s: string) => api(sb.url).get(`/v2/bookings?${s}`);
-    expect((await q('status=cancelled')).body.data.map((x: { uid: string }) => x.uid)).toEqual([a.uid]);
-    expect((await q('status=upcoming')).body.data.map((x: { uid: string }) => x.uid)).toEqual([b.uid]);
+    expect(uids(await q('status=cancelled'))).toEqual([a.uid]);
+    expect(uids(await q('status=upcoming'))).toEqual([b.uid]);
     expect((await q('status=upcoming,cancelled')).body.data).toHaveLength(2);
     expect((await q('status=bogus')).status).toBe(400);
     const since = await q('afterUpdatedAt=2050-09-01T12:00:00Z&sortUpdatedAt=asc');
-    expect(since.body.data.map((x: { uid: string }) => x.uid)).toEqual([a.uid]);
+    expect(uids(since)).toEqual([a.uid]);
     const desc = await q('sortUpdatedAt=desc');
     expect(desc.body.data[0].uid).toBe(a.uid);
     now = new Date('2050-09-06T00:00:00Z');
-    expect((await q('status=past')).body.data.map((x: { uid: string }) => x.uid)).toEqual([b.uid]);
+    expect(uids(await q('status=past'))).toEqual([b.uid]);
   });
 
   it('paginates with take/skip and rejects take over 250', async () => {
@@ -114,7 +120,7 @@ describe('GET /v2/slots', () => {
 
   it('keeps 09:00 local across the Europe/Berlin DST change (Fri +02:00, Mon +01:00)', async () => {
     const res = await slots('eventTypeId=102&start=2050-10-28&end=2050-10-31&timeZone=Europe/Berlin');
-    expect(Object.keys(res.body.data)).toEqual(['2050-10-28', '2050-10-31']);
+    expect(Object.keys(res.body.data as object)).toEqual(['2050-10-28', '2050-10-31']);
     expect(res.body.data['2050-10-28'][0].start).toBe('2050-10-28T09:00:00.000+02:00');
     expect(res.body.data['2050-10-31'][0].start).toBe('2050-10-31T09:00:00.000+01:00');
     const utc = await slots('eventTypeId=102&start=2050-10-28&end=2050-10-31&timeZone=UTC');
@@ -130,7 +136,7 @@ describe('GET /v2/slots', () => {
       availability: { sun: [{ start: '00:00', end: '06:00' }] },
     });
     const res = await slots('eventTypeId=102&start=2050-10-30&end=2050-10-30&timeZone=Europe/Berlin');
-    expect(res.body.data['2050-10-30'].map((s: { start: string }) => s.start)).toEqual([
+    expect((res.body.data['2050-10-30'] as { start: string }[]).map((s) => s.start)).toEqual([
       '2050-10-30T00:00:00.000+02:00',
       '2050-10-30T01:00:00.000+02:00',
       '2050-10-30T02:00:00.000+02:00',
@@ -142,7 +148,9 @@ describe('GET /v2/slots', () => {
   });
 
   it('needs cal-api-version 2024-09-04', async () => {
-    const res = await api(sb.url, KEY, '2024-08-13').get('/v2/slots?eventTypeId=101&start=2050-09-05&end=2050-09-05');
+    const res = await api(sb.url, KEY, '2024-08-13').get(
+      '/v2/slots?eventTypeId=101&start=2050-09-05&end=2050-09-05',
+    );
     expect(res.status).toBe(400);
   });
 });

@@ -7,7 +7,9 @@ interface Schema {
   properties: Record<string, unknown>;
   required?: string[];
 }
-const doc = JSON.parse(readFileSync(process.env.CALCOM_OPENAPI_PATH ?? '/work/shared/calcom/openapi-v2.json', 'utf8')) as {
+const doc = JSON.parse(
+  readFileSync(process.env.CALCOM_OPENAPI_PATH ?? '/work/shared/calcom/openapi-v2.json', 'utf8'),
+) as {
   components: { schemas: Record<string, Schema> };
 };
 const schema = (name: string) => doc.components.schemas[name]!;
@@ -77,16 +79,30 @@ describe('CreateBookingInput_2024_08_13', () => {
 
   it('rejects a property the schema does not list', async () => {
     expect(props).not.toContain('endTime');
-    const res = await api(sb.url).post('/v2/bookings', { start: SAMPLES.start, attendee, eventTypeId: 101, endTime: 'x' });
+    const res = await api(sb.url).post('/v2/bookings', {
+      start: SAMPLES.start,
+      attendee,
+      eventTypeId: 101,
+      endTime: 'x',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('property endTime should not exist');
   });
 
   it('accepts exactly the attendee properties of CreateBookingAttendee', async () => {
     const attendeeProps = Object.keys(schema('CreateBookingAttendee').properties);
-    const full = { name: 'A', email: 'a@example.com', timeZone: 'UTC', phoneNumber: '+4915112345678', language: 'de' };
+    const full = {
+      name: 'A',
+      email: 'a@example.com',
+      timeZone: 'UTC',
+      phoneNumber: '+4915112345678',
+      language: 'de',
+    };
     expect(Object.keys(full).sort()).toEqual([...attendeeProps].sort());
-    expect((await api(sb.url).post('/v2/bookings', { start: SAMPLES.start, eventTypeId: 101, attendee: full })).status).toBe(201);
+    expect(
+      (await api(sb.url).post('/v2/bookings', { start: SAMPLES.start, eventTypeId: 101, attendee: full }))
+        .status,
+    ).toBe(201);
     const extra = await api(sb.url).post('/v2/bookings', {
       start: '2050-09-05T08:00:00Z',
       eventTypeId: 101,
@@ -99,13 +115,21 @@ describe('CreateBookingInput_2024_08_13', () => {
 describe('Cancel and Reschedule inputs', () => {
   it.each([
     ['CancelBookingInput_2024_08_13', 'cancel', { cancellationReason: 'x', cancelSubsequentBookings: false }],
-    ['RescheduleBookingInput_2024_08_13', 'reschedule', {
-      start: '2050-09-05T09:00:00Z', rescheduledBy: 'a@example.com', reschedulingReason: 'r', emailVerificationCode: '1',
-    }],
+    [
+      'RescheduleBookingInput_2024_08_13',
+      'reschedule',
+      {
+        start: '2050-09-05T09:00:00Z',
+        rescheduledBy: 'a@example.com',
+        reschedulingReason: 'r',
+        emailVerificationCode: '1',
+      },
+    ],
   ])('%s: every listed property is accepted, an unlisted one is refused', async (name, action, body) => {
     expect(Object.keys(body).sort()).toEqual(Object.keys(schema(name).properties).sort());
     const mk = async () =>
-      (await api(sb.url).post('/v2/bookings', { start: SAMPLES.start, eventTypeId: 101, attendee })).body.data.uid as string;
+      (await api(sb.url).post('/v2/bookings', { start: SAMPLES.start, eventTypeId: 101, attendee })).body.data
+        .uid as string;
     const uid = await mk();
     expect((await api(sb.url).post(`/v2/bookings/${uid}/${action}`, { ...body, bogus: 1 })).status).toBe(400);
     const ok = await api(sb.url).post(`/v2/bookings/${uid}/${action}`, body);
