@@ -1,4 +1,5 @@
 import { initial } from './0001-initial';
+import { syncCallStart } from './0002-sync-call-start';
 
 export interface Migration {
   name: string;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** In order. Never edit an applied migration: add a new one. */
-export const migrations: Migration[] = [initial];
+export const migrations: Migration[] = [initial, syncCallStart];

@@ -1,0 +1,188 @@
+/**
+ * Builds calcom-sync from its dependencies: the worker (consume loop → sync
+ * rules → Cal.com), the health/metrics server, the gauges and the reconciler.
+ * main.ts owns the connections; tests pass their own.
+ */
+import type { Server } from 'node:http';
+import { createTenantReader, migrationsDone, type Db } from '@calsync/db';
+import { createTopology } from '@calsync/contracts';
+import {
+  closeServer,
+  createMetrics,
+  createSecretBox,
+  ensureConsumer,
+  ensureStreams,
+  listen,
+  portOf,
+  type Clock,
+  type Logger,
+  type NatsHandle,
+} from '@calsync/platform';
+import type { CalcomSyncConfig } from './config';
+import { createGatewayFactory } from './calcom/gateway';
+import { createSyncRepository } from './db/repository';
+import { createBreakerRegistry, CIRCUIT_STATE_VALUE } from './domain/breakers';
+import { isBusinessError } from './domain/outcome';
+import { createRateLimiter } from './domain/rate-limiter';
+import { createAppointmentSyncer } from './domain/sync-appointment';
+import { createReconciler } from './domain/reconcile';
+import { createHttpApp } from './http/server';
+import { createSyncMetrics } from './metrics';
+import { startConsumer, type RunningConsumer } from './messaging/consumer';
+import { createInboundPublisher } from './messaging/inbound';
+import { createResultPublisher } from './messaging/results';
+
+export interface CalcomSyncAppDeps {
+  config: CalcomSyncConfig;
+  logger: Logger;
+  db: Db;
+  nats: NatsHandle;
+  clock: Clock;
+  fetchImpl?: typeof fetch;
+}
+
+export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
+  const { config, logger, db, nats, clock } = deps;
+  const serviceMetrics = createMetrics('calcom-sync');
+  const metrics = createSyncMetrics(serviceMetrics.registry);
+  const topology = createTopology(config.nats.namespace);
+  const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
+  const repo = createSyncRepository(db);
+
+  const limiter = createRateLimiter({
+    windowMs: config.rateLimit.windowMs,
+    clock,
+    onWait: () => metrics.rateLimitWaits.inc(),
+  });
+  // The probe needs the gateway factory and the factory needs the breakers: tie the knot lazily.
+  let probe: (tenantId: string) => Promise<void> = () => Promise.resolve();
+  const breakers = createBreakerRegistry({
+    ...config.breaker,
+    isBusinessError,
+    probe: (tenantId) => probe(tenantId),
+    onStateChange: (tenant, state) => metrics.circuitState.set({ tenant }, CIRCUIT_STATE_VALUE[state]),
+    logger,
+  });
+  const gateways = createGatewayFactory({
+    apiUrl: config.calcom.apiUrl,
+    timeoutMs: config.calcom.timeoutMs,
+    limiter,
+    breakers,
+    maxInPlaceWaitMs: config.rateLimit.maxInPlaceWaitMs,
+    ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
+  });
+  probe = async (tenantId) => {
+    const tenant = await tenants.get(tenantId);
+    if (tenant) await gateways.probe(tenant);
+  };
+
+  const publishResult = createResultPublisher({ js: nats.js, topology, clock, logger, serviceMetrics });
+  const syncer = createAppointmentSyncer({
+    repo,
+    tenants,
+    gatewayFor: gateways.gatewayFor,
+    breakers,
+    limiter,
+    publishResult,
+    metrics,
+    logger,
+    clock,
+    workerId: config.workerId,
+    retryDelaysMs: config.sync.retryDelaysMs,
+    lockSeconds: config.sync.lockSeconds,
+    maxInPlaceRateWaitMs: config.rateLimit.maxInPlaceWaitMs,
+    ...(config.failpoint === 'after-create-response'
+      ? {
+          afterCreateAnswered: () => {
+            logger.warn('Failpoint after-create-response: killing the process');
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
+  });
+  const reconciler = createReconciler({
+    db,
+    tenants,
+    gatewayFor: gateways.gatewayFor,
+    publishInbound: createInboundPublisher({ js: nats.js, topology, clock, serviceMetrics }),
+    metrics,
+    logger,
+    clock,
+  });
+
+  let consumer: RunningConsumer | undefined;
+  let server: Server | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  async function refreshGauges() {
+    try {
+      const sizes = await repo.reviewQueueSizes();
+      metrics.reviewQueue.reset();
+      for (const s of sizes) metrics.reviewQueue.set({ tenant: s.tenant_id }, s.n);
+      if (consumer) {
+        const lag = await consumer.lag();
+        metrics.consumerPending.set(lag.pending);
+        metrics.consumerAckPending.set(lag.ackPending);
+      }
+    } catch (err) {
+      logger.debug('Gauge refresh failed', { error: err });
+    }
+  }
+
+  let reconciling: Promise<void> | undefined;
+  function reconcileSoon() {
+    reconciling ??= reconciler
+      .runOnce()
+      .then(() => undefined)
+      .catch((err: unknown) => void logger.warn('Reconciliation failed', { error: err }))
+      .finally(() => (reconciling = undefined));
+  }
+
+  return {
+    metrics: serviceMetrics,
+    syncMetrics: metrics,
+    topology,
+    reconciler,
+    get port() {
+      return server ? portOf(server) : undefined;
+    },
+    async start() {
+      await ensureStreams(nats.jsm, topology, { replicas: config.nats.replicas });
+      await ensureConsumer(nats.jsm, topology.consumers.calcomSync);
+      consumer = await startConsumer({
+        js: nats.js,
+        def: topology.consumers.calcomSync,
+        syncer,
+        concurrency: config.sync.concurrency,
+        logger,
+        metrics,
+        serviceMetrics,
+      });
+      const ready = async () => !nats.nc.isClosed() && (await db.ping()) && (await migrationsDone(db));
+      server = await listen(createHttpApp({ logger, metrics: serviceMetrics, ready }), config.port, logger, 'calcom-sync');
+      timers.push(setInterval(() => void refreshGauges(), config.metricsRefreshMs));
+      if (config.reconcileIntervalSeconds > 0) {
+        timers.push(setInterval(reconcileSoon, config.reconcileIntervalSeconds * 1000));
+      }
+      for (const t of timers) t.unref();
+      logger.info('calcom-sync started', {
+        stream: topology.consumers.calcomSync.stream,
+        durable: topology.consumers.calcomSync.durable,
+        concurrency: config.sync.concurrency,
+        worker: config.workerId,
+      });
+    },
+    /** Stops taking work and finishes what is in flight; the caller then drains NATS and closes MySQL. */
+    async stop() {
+      for (const t of timers.splice(0)) clearInterval(t);
+      await consumer?.stop();
+      consumer = undefined;
+      await reconciling;
+      breakers.shutdown();
+      if (server) await closeServer(server);
+      server = undefined;
+    },
+  };
+}
+
+export type CalcomSyncApp = ReturnType<typeof createCalcomSyncApp>;

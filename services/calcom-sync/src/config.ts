@@ -1,0 +1,97 @@
+/**
+ * calcom-sync configuration: one zod schema over the environment, parsed once at
+ * start. A bad value stops the process with one line naming the variable.
+ */
+import { z } from 'zod';
+import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+
+/** The development key booking-api uses too, so both can read the same tenant secrets locally. */
+export const DEV_SECRETS_KEY = '0'.repeat(64);
+
+const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
+
+const delaysSchema = z
+  .string()
+  .default('1000,5000,30000')
+  .refine((v) => v.split(',').every((p) => /^\s*\d+\s*$/.test(p)), 'must be comma-separated milliseconds')
+  .transform((v) => v.split(',').map((p) => Number(p.trim())))
+  .refine((a) => a.length >= 1, 'needs at least one delay');
+
+export const envSchema = z
+  .object({
+    ...commonEnvShape,
+    CALCOM_SYNC_PORT: portSchema(3002),
+    CALCOM_API_URL: z.url().default('https://api.cal.com'),
+    SECRETS_KEY: secretsKeySchema.optional(),
+    RECONCILE_INTERVAL_SECONDS: int(0, 300),
+    CALCOM_TIMEOUT_MS: int(100, 10_000),
+    /** Delays before attempts 2, 3, 4 (SPEC §6.5); their count + 1 is the number of attempts. */
+    SYNC_RETRY_DELAYS_MS: delaysSchema,
+    SYNC_CONCURRENCY: int(1, 32),
+    /** Per-appointment lease across replicas. */
+    SYNC_LOCK_SECONDS: int(5, 30),
+    /** Breaker opens after this many consecutive failures (5xx, timeouts, network)… */
+    CALCOM_BREAKER_CONSECUTIVE_FAILURES: int(1, 5),
+    /** …or when this share of calls failed within the rolling window (with at least VOLUME calls). */
+    CALCOM_BREAKER_ERROR_PERCENTAGE: int(1, 50),
+    CALCOM_BREAKER_VOLUME_THRESHOLD: int(1, 20),
+    CALCOM_BREAKER_WINDOW_MS: int(1000, 30_000),
+    /** How long the breaker stays open before a half-open probe. */
+    CALCOM_BREAKER_RESET_MS: int(100, 30_000),
+    /** Sliding window for the per-tenant budget (calcom_rate_limit_per_minute); shorter in tests. */
+    CALCOM_RATE_WINDOW_MS: int(100, 60_000),
+    /** A rate-limit wait up to this long happens in place; longer waits nak the message. */
+    CALCOM_RATE_MAX_INPLACE_WAIT_MS: int(0, 2_000),
+    /** How often gauges (consumer lag, review queue) are refreshed. */
+    METRICS_REFRESH_SECONDS: int(1, 15),
+    SYNC_WORKER_ID: z.string().min(1).max(40).optional(),
+    /** Test-only crash point; ignored in production. */
+    CALCOM_SYNC_FAILPOINT: z.enum(['after-create-response']).optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SECRETS_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['SECRETS_KEY'], message: 'is required when NODE_ENV=production' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export function buildConfig(env: Env) {
+  return {
+    ...commonConfig(env),
+    port: env.CALCOM_SYNC_PORT,
+    secretsKey: env.SECRETS_KEY ?? DEV_SECRETS_KEY,
+    secretsKeyIsDevDefault: env.SECRETS_KEY === undefined,
+    workerId: env.SYNC_WORKER_ID ?? `calcom-sync-${process.pid}`,
+    calcom: {
+      apiUrl: env.CALCOM_API_URL,
+      timeoutMs: env.CALCOM_TIMEOUT_MS,
+    },
+    sync: {
+      retryDelaysMs: env.SYNC_RETRY_DELAYS_MS,
+      maxAttempts: env.SYNC_RETRY_DELAYS_MS.length + 1,
+      concurrency: env.SYNC_CONCURRENCY,
+      lockSeconds: env.SYNC_LOCK_SECONDS,
+    },
+    breaker: {
+      consecutiveFailures: env.CALCOM_BREAKER_CONSECUTIVE_FAILURES,
+      errorThresholdPercentage: env.CALCOM_BREAKER_ERROR_PERCENTAGE,
+      volumeThreshold: env.CALCOM_BREAKER_VOLUME_THRESHOLD,
+      rollingWindowMs: env.CALCOM_BREAKER_WINDOW_MS,
+      resetTimeoutMs: env.CALCOM_BREAKER_RESET_MS,
+    },
+    rateLimit: {
+      windowMs: env.CALCOM_RATE_WINDOW_MS,
+      maxInPlaceWaitMs: env.CALCOM_RATE_MAX_INPLACE_WAIT_MS,
+    },
+    reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS,
+    metricsRefreshMs: env.METRICS_REFRESH_SECONDS * 1000,
+    failpoint: env.NODE_ENV === 'production' ? undefined : env.CALCOM_SYNC_FAILPOINT,
+  };
+}
+
+export type CalcomSyncConfig = ReturnType<typeof buildConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): CalcomSyncConfig {
+  return buildConfig(parseEnv(envSchema, env));
+}

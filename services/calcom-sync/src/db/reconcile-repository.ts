@@ -1,0 +1,48 @@
+/** SQL of the reconciler: cursors and the local side of the comparison. */
+import type { Db } from '@calsync/db';
+import type { SyncRow } from './repository';
+
+export function createReconcileRepository(db: Db) {
+  return {
+    async cursor(tenantId: string): Promise<Date | null> {
+      const [row] = await db.query<{ updated_since: Date | null }>(
+        'SELECT updated_since FROM reconcile_cursors WHERE tenant_id = ?',
+        [tenantId],
+      );
+      return row?.updated_since ?? null;
+    },
+    async saveCursor(tenantId: string, updatedSince: Date | null, now: Date): Promise<void> {
+      await db.execute(
+        `INSERT INTO reconcile_cursors (tenant_id, updated_since, last_run_at) VALUES (?, ?, ?)
+         ON DUPLICATE KEY UPDATE updated_since = VALUES(updated_since), last_run_at = VALUES(last_run_at)`,
+        [tenantId, updatedSince, now],
+      );
+    },
+    /** Local appointments matching Cal.com uids or our metadata ids, this tenant only. */
+    async match(tenantId: string, uids: string[], ids: string[]): Promise<SyncRow[]> {
+      if (!uids.length && !ids.length) return [];
+      const parts: string[] = [];
+      const args: unknown[] = [tenantId];
+      if (uids.length) {
+        parts.push(`calcom_booking_uid IN (${uids.map(() => '?').join(',')})`);
+        args.push(...uids);
+      }
+      if (ids.length) {
+        parts.push(`id IN (${ids.map(() => '?').join(',')})`);
+        args.push(...ids);
+      }
+      return db.query<SyncRow>(`SELECT * FROM appointments WHERE tenant_id = ? AND (${parts.join(' OR ')})`, args);
+    },
+    /** Flags a booked appointment whose Cal.com booking was cancelled while no local change was pending. */
+    async flagCancelledInCalcom(tenantId: string, id: string, calcom: unknown, now: Date): Promise<boolean> {
+      const n = await db.execute(
+        `UPDATE appointments SET requires_manual_review = 1, manual_review_flagged_at = ?,
+           manual_review_reason = 'calcom_cancelled', manual_review_calcom = ?, updated_at = ?
+         WHERE id = ? AND tenant_id = ? AND status = 'booked' AND requires_manual_review = 0
+           AND synced_version >= version AND sync_call_in_flight IS NULL`,
+        [now, JSON.stringify(calcom), now, id, tenantId],
+      );
+      return n > 0;
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * Reconciliation repairs a missed Cal.com webhook by publishing the delivery it
+ * should have received (origin calcom) to CALCOM_INBOUND, so booking-api's one
+ * inbound applier handles it like any webhook.
+ */
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { encodeInboundEvent, publishEnvelope, type BookingTrigger, type CalcomWebhookBooking, type Topology } from '@calsync/contracts';
+import { sha256Hex, subjectLabel, type Clock, type ServiceMetrics } from '@calsync/platform';
+
+export type InboundPublisher = (tenantId: string, trigger: BookingTrigger, payload: CalcomWebhookBooking) => Promise<void>;
+
+export function createInboundPublisher(deps: {
+  js: JetStreamClient;
+  topology: Topology;
+  clock: Clock;
+  serviceMetrics: ServiceMetrics;
+}): InboundPublisher {
+  return async (tenantId, trigger, payload) => {
+    const now = deps.clock.now().toISOString();
+    // The same drift found twice publishes once (Nats-Msg-Id) and is idempotent in the applier anyway.
+    const deliveryId = sha256Hex(`reconcile:${tenantId}:${trigger}:${payload.uid ?? ''}:${payload.status ?? ''}`);
+    const env = encodeInboundEvent(
+      deps.topology,
+      { version: 1, deliveryId, tenantId, trigger, createdAt: now, receivedAt: now, payload },
+      { msgId: deliveryId, origin: 'calcom' },
+    );
+    await publishEnvelope(deps.js, env);
+    deps.serviceMetrics.eventsPublished.inc({ subject: subjectLabel(env.subject), origin: 'calcom' });
+  };
+}

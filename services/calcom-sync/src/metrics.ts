@@ -1,0 +1,65 @@
+/** calcom-sync's metrics (SPEC §7), on the service's own registry. */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export function createSyncMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    attempts: new Counter({
+      name: 'sync_attempts_total',
+      help: 'Cal.com sync calls and skips by action and outcome',
+      labelNames: ['action', 'outcome'] as const,
+      registers,
+    }),
+    latency: new Histogram({
+      name: 'sync_latency_seconds',
+      help: 'Local commit (event occurredAt) to Cal.com confirmed',
+      buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300],
+      registers,
+    }),
+    loopPrevented: new Counter({
+      name: 'sync_loop_prevented_total',
+      help: 'Events with origin calcom that were not pushed back to Cal.com',
+      registers,
+    }),
+    circuitState: new Gauge({
+      name: 'calcom_circuit_state',
+      help: 'Cal.com circuit breaker per tenant: 0 closed, 1 half-open, 2 open',
+      labelNames: ['tenant'] as const,
+      registers,
+    }),
+    rateLimitWaits: new Counter({
+      name: 'calcom_rate_limit_waits_total',
+      help: 'Times a Cal.com call waited for the tenant budget or a 429 reset',
+      registers,
+    }),
+    reviewQueue: new Gauge({
+      name: 'manual_review_queue_size',
+      help: 'Appointments waiting for manual review',
+      labelNames: ['tenant'] as const,
+      registers,
+    }),
+    consumerPending: new Gauge({
+      name: 'sync_consumer_pending_messages',
+      help: 'Consumer lag: messages not yet delivered to calcom-sync (num_pending)',
+      registers,
+    }),
+    consumerAckPending: new Gauge({
+      name: 'sync_consumer_ack_pending_messages',
+      help: 'Messages delivered to calcom-sync and not yet acknowledged',
+      registers,
+    }),
+    redeliveries: new Counter({
+      name: 'sync_redeliveries_total',
+      help: 'Messages delivered more than once (delivery count > 1)',
+      registers,
+    }),
+    drift: new Counter({
+      name: 'reconcile_drift_total',
+      help: 'Differences between Cal.com and local state found by reconciliation',
+      labelNames: ['kind'] as const,
+      registers,
+    }),
+  };
+}
+
+export type SyncMetrics = ReturnType<typeof createSyncMetrics>;
