@@ -217,7 +217,7 @@ describe('error classification', () => {
 });
 
 describe('transport errors', () => {
-  const failing = (err: unknown) => ({ impl: (() => Promise.reject(err)) as typeof fetch });
+  const failing = (err: Error) => ({ impl: (() => Promise.reject(err)) as typeof fetch });
   it('a timeout is retryable and its outcome unknown', async () => {
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     const err = await clientWith(failing(timeout))
