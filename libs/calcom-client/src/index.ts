@@ -1,5 +1,5 @@
+export { createCalcomClient } from './client';
 export {
-  createCalcomClient,
   BOOKINGS_API_VERSION,
   SLOTS_API_VERSION,
   type BookingListStatus,
@@ -10,7 +10,7 @@ export {
   type GetSlotsInput,
   type ListBookingsFilters,
   type MetadataValue,
-} from './client';
+} from './types';
 export {
   CalcomApiError,
   CalcomTransportError,
