@@ -158,7 +158,7 @@ export async function touch(h: Harness, id: string, event: AppointmentEventName,
 export async function startApp(
   h: Harness,
   extra: Record<string, string> = {},
-  logger: Logger = createLogger({ service: 'calcom-sync', level: 'warn' }),
+  logger: Logger = createLogger({ service: 'calcom-sync', level: 'error' }),
 ): Promise<CalcomSyncApp> {
   const config = buildConfig(parseEnv(envSchema, h.env(extra)));
   const app = createCalcomSyncApp({ config, logger, db: h.db.db, nats: h.nats, clock: systemClock });

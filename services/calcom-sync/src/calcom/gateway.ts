@@ -46,8 +46,9 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
   function clientFor(tenant: TenantRecord): CalcomClient {
     const hit = clients.get(tenant.id);
     if (hit && hit.apiKey === tenant.calcomApiKey) return hit.client;
+    // Every request takes a slot, but never waits here: a wait would eat the client's own timeout.
     const limitedFetch: typeof fetch = async (input, init) => {
-      await opts.limiter.acquire(tenant.id, tenant.calcomRateLimitPerMinute, opts.maxInPlaceWaitMs, init?.signal ?? undefined);
+      await opts.limiter.acquire(tenant.id, tenant.calcomRateLimitPerMinute, 0);
       return baseFetch(input, init);
     };
     const client = createCalcomClient({
@@ -63,7 +64,11 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
 
   function gatewayFor(tenant: TenantRecord): CalcomGateway {
     const client = clientFor(tenant);
-    const run = <T>(fn: () => Promise<T>) => opts.breakers.exec(tenant.id, fn);
+    const run = async <T>(fn: () => Promise<T>) => {
+      // Short waits for the budget happen here, before the call and its timeout start.
+      await opts.limiter.waitForSlot(tenant.id, tenant.calcomRateLimitPerMinute, opts.maxInPlaceWaitMs);
+      return opts.breakers.exec(tenant.id, fn);
+    };
     return {
       create: (i) =>
         run(() =>

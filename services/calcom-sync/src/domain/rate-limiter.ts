@@ -25,6 +25,8 @@ export interface RateLimiterOptions {
 export interface TenantRateLimiter {
   /** ms until a call may go out (0 = now), without taking a slot. */
   delayFor(tenantId: string, budget: number): number;
+  /** Waits in place (without taking a slot) until a call may go out; longer waits than `maxWaitMs` throw RateLimitedError. */
+  waitForSlot(tenantId: string, budget: number, maxWaitMs: number): Promise<void>;
   /** Takes a slot, waiting in place up to `maxWaitMs`; longer waits throw RateLimitedError. */
   acquire(tenantId: string, budget: number, maxWaitMs: number, signal?: AbortSignal): Promise<void>;
   /** X-RateLimit-Remaining / -Reset (seconds remaining) of a response. */
@@ -60,6 +62,13 @@ export function createRateLimiter(opts: RateLimiterOptions): TenantRateLimiter {
   return {
     delayFor(tenantId, budget) {
       return wait(state(tenantId), budget, now());
+    },
+    async waitForSlot(tenantId, budget, maxWaitMs) {
+      const w = wait(state(tenantId), budget, now());
+      if (w <= 0) return;
+      opts.onWait?.(tenantId, w);
+      if (w > maxWaitMs) throw new RateLimitedError(w);
+      await sleep(w);
     },
     async acquire(tenantId, budget, maxWaitMs, signal) {
       const s = state(tenantId);
