@@ -46,6 +46,10 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   const serviceMetrics = createMetrics('calcom-sync');
   const metrics = createSyncMetrics(serviceMetrics.registry);
   const topology = createTopology(config.nats.namespace);
+  const consumerDef = {
+    ...topology.consumers.calcomSync,
+    ...(config.sync.ackWaitMs ? { ackWaitMs: config.sync.ackWaitMs } : {}),
+  };
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
   const repo = createSyncRepository(db);
 
@@ -148,10 +152,10 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     },
     async start() {
       await ensureStreams(nats.jsm, topology, { replicas: config.nats.replicas });
-      await ensureConsumer(nats.jsm, topology.consumers.calcomSync);
+      await ensureConsumer(nats.jsm, consumerDef);
       consumer = await startConsumer({
         js: nats.js,
-        def: topology.consumers.calcomSync,
+        def: consumerDef,
         syncer,
         concurrency: config.sync.concurrency,
         logger,
@@ -166,8 +170,8 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
       }
       for (const t of timers) t.unref();
       logger.info('calcom-sync started', {
-        stream: topology.consumers.calcomSync.stream,
-        durable: topology.consumers.calcomSync.durable,
+        stream: consumerDef.stream,
+        durable: consumerDef.durable,
         concurrency: config.sync.concurrency,
         worker: config.workerId,
       });

@@ -28,6 +28,8 @@ export const envSchema = z
     /** Delays before attempts 2, 3, 4 (SPEC §6.5); their count + 1 is the number of attempts. */
     SYNC_RETRY_DELAYS_MS: delaysSchema,
     SYNC_CONCURRENCY: int(1, 32),
+    /** Ack wait of the durable (contracts' default 60 s); shorter in crash tests. */
+    SYNC_ACK_WAIT_SECONDS: z.coerce.number().int().min(1).optional(),
     /** Per-appointment lease across replicas. */
     SYNC_LOCK_SECONDS: int(5, 30),
     /** Breaker opens after this many consecutive failures (5xx, timeouts, network)… */
@@ -72,6 +74,7 @@ export function buildConfig(env: Env) {
       maxAttempts: env.SYNC_RETRY_DELAYS_MS.length + 1,
       concurrency: env.SYNC_CONCURRENCY,
       lockSeconds: env.SYNC_LOCK_SECONDS,
+      ackWaitMs: env.SYNC_ACK_WAIT_SECONDS === undefined ? undefined : env.SYNC_ACK_WAIT_SECONDS * 1000,
     },
     breaker: {
       consecutiveFailures: env.CALCOM_BREAKER_CONSECUTIVE_FAILURES,
