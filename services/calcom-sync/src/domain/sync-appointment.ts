@@ -52,16 +52,20 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       return TERM;
     }
     // §6.6: while the tenant's circuit is open, take none of its work (no attempt is spent).
+    const skip = async (outcome: 'breaker_open' | 'rate_limited', ms: number) => {
+      metrics.attempts.inc({ action: 'none', outcome });
+      await repo.audit({
+        tenantId: tenant.id, appointmentId: event.appointmentId, action: 'none', outcome, attempt: 0,
+        worker: deps.workerId, at: clock.now(),
+      });
+      return nak(ms + jitter(0, 250));
+    };
     const refuse = deps.breakers.refuseForMs(tenant.id);
-    if (refuse > 0) {
-      metrics.attempts.inc({ action: 'none', outcome: 'breaker_open' });
-      return nak(refuse + jitter(0, 250));
-    }
+    if (refuse > 0) return skip('breaker_open', refuse);
     const wait = deps.limiter.delayFor(tenant.id, tenant.calcomRateLimitPerMinute);
     if (wait > deps.maxInPlaceRateWaitMs) {
       metrics.rateLimitWaits.inc();
-      metrics.attempts.inc({ action: 'none', outcome: 'rate_limited' });
-      return nak(wait + jitter(0, 250));
+      return skip('rate_limited', wait);
     }
     const owner = `${deps.workerId}:${instance}:${++seq}`.slice(0, 64);
     if (!(await repo.tryLock(tenant.id, event.appointmentId, owner, deps.lockSeconds))) {
