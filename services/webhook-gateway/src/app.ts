@@ -14,7 +14,7 @@ import {
 import type { WebhookGatewayConfig } from './config';
 import { createDeliveriesRepository } from './db/deliveries';
 import { createWebhookReceiver } from './domain/receiver';
-import { webhookRouter } from './http/webhooks';
+import { undecodablePathHandler, webhookRouter } from './http/webhooks';
 import { createInboundPublisher } from './messaging/publish';
 import type { GatewayMetrics } from './metrics';
 
@@ -77,6 +77,7 @@ export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Expre
   );
   app.use(webhookRouter({ receiver, metrics, logger, maxBodyBytes: config.webhook.maxBodyBytes }));
   app.use(notFoundHandler);
+  app.use(undecodablePathHandler(metrics));
   app.use(errorMiddleware(logger));
   return app;
 }

@@ -1,8 +1,13 @@
 /** `POST /v1/webhooks/calcom/:tenantId`: size and content type here, everything else in the receiver. */
-import { Router, type Request, type Response } from 'express';
+import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { HTTP_HEADERS, BOOKING_TRIGGERS } from '@calsync/contracts';
 import { sendError, traceOf, type Logger } from '@calsync/platform';
-import type { Rejection, RejectionReason, WebhookReceiver } from '../domain/receiver';
+import {
+  UNAUTHORIZED_MESSAGE,
+  type Rejection,
+  type RejectionReason,
+  type WebhookReceiver,
+} from '../domain/receiver';
 import type { GatewayMetrics } from '../metrics';
 import { hasContentEncoding, isJsonContentType, readBody } from './body';
 
@@ -12,6 +17,8 @@ export interface WebhookRouteDeps {
   logger: Logger;
   maxBodyBytes: number;
 }
+
+const WEBHOOK_PREFIX = '/v1/webhooks/calcom/';
 
 const STATUS: Record<Rejection['code'], number> = {
   unauthorized: 401,
@@ -37,7 +44,7 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
     if (!req.complete) res.setHeader('Connection', 'close');
   };
 
-  router.post('/v1/webhooks/calcom/:tenantId', async (req, res) => {
+  router.post(`${WEBHOOK_PREFIX}:tenantId`, async (req, res) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBodyBytes) {
       closeIfUnread(req, res);
@@ -91,4 +98,20 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   });
 
   return router;
+}
+
+/**
+ * A tenant id that is not even valid percent-encoding fails in Express's router
+ * before the route runs: answer it like any unknown tenant, not with a 500.
+ */
+export function undecodablePathHandler(metrics: Pick<GatewayMetrics, 'rejections'>): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    if (!(err instanceof URIError) || res.headersSent) return next(err);
+    if (!req.complete) res.setHeader('Connection', 'close');
+    if (req.path.startsWith(WEBHOOK_PREFIX)) {
+      metrics.rejections.inc({ reason: 'unknown_tenant' });
+      return sendError(res, 401, 'unauthorized', UNAUTHORIZED_MESSAGE);
+    }
+    sendError(res, 400, 'invalid_request', 'Path is not valid percent-encoding');
+  };
 }
