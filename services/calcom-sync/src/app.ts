@@ -163,7 +163,12 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
         serviceMetrics,
       });
       const ready = async () => !nats.nc.isClosed() && (await db.ping()) && (await migrationsDone(db));
-      server = await listen(createHttpApp({ logger, metrics: serviceMetrics, ready }), config.port, logger, 'calcom-sync');
+      server = await listen(
+        createHttpApp({ logger, metrics: serviceMetrics, ready }),
+        config.port,
+        logger,
+        'calcom-sync',
+      );
       timers.push(setInterval(() => void refreshGauges(), config.metricsRefreshMs));
       if (config.reconcileIntervalSeconds > 0) {
         timers.push(setInterval(reconcileSoon, config.reconcileIntervalSeconds * 1000));

@@ -7,7 +7,18 @@
  */
 import { waitFor } from '@calsync/testkit';
 import type { CalcomSyncApp } from '../src/app';
-import { addTenant, book, bookingsOf, callsOf, createHarness, loadRow, slot, startApp, waitForRow, type Harness } from './harness';
+import {
+  addTenant,
+  book,
+  bookingsOf,
+  callsOf,
+  createHarness,
+  loadRow,
+  slot,
+  startApp,
+  waitForRow,
+  type Harness,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -31,7 +42,9 @@ it('opens the breaker while Cal.com is down, spends no attempts on the outage, a
   const ids: string[] = [];
   for (let i = 0; i < 8; i++) ids.push(await book(h, t, slot(i)));
   const metric = () => app!.metrics.registry.getSingleMetricAsString('calcom_circuit_state');
-  await waitFor(async () => new RegExp(`tenant="${t.id}"[^}]*} 2`).test(await metric()), { what: 'circuit open' });
+  await waitFor(async () => new RegExp(`tenant="${t.id}"[^}]*} 2`).test(await metric()), {
+    what: 'circuit open',
+  });
 
   // Another tenant is not affected by this tenant's outage.
   const unaffected = await book(h, other, slot(0));
@@ -39,7 +52,9 @@ it('opens the breaker while Cal.com is down, spends no attempts on the outage, a
 
   await new Promise((r) => setTimeout(r, 8_000));
   const during = await Promise.all(ids.map((id) => loadRow(h, id)));
-  expect(during.every((r) => r.sync_status === 'pending' && r.sync_attempts < 4 && r.requires_manual_review === 0)).toBe(true);
+  expect(
+    during.every((r) => r.sync_status === 'pending' && r.sync_attempts < 4 && r.requires_manual_review === 0),
+  ).toBe(true);
   const probes = callsOf(h, t, 'list').length;
   expect(probes).toBeGreaterThanOrEqual(3); // the half-open probes kept asking, about once a second
 

@@ -5,10 +5,30 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createCalcomSandbox, type CalcomSandbox, type CalcomSandboxOptions } from '@calsync/calcom-sandbox';
-import { encodeAppointmentEvent, publishEnvelope, type AppointmentEventName, type Origin } from '@calsync/contracts';
+import {
+  encodeAppointmentEvent,
+  publishEnvelope,
+  type AppointmentEventName,
+  type Origin,
+} from '@calsync/contracts';
 import { toSnapshot, type AppointmentRow } from '@calsync/db';
-import { createLogger, createSecretBox, hashToken, parseEnv, systemClock, type Logger } from '@calsync/platform';
-import { createTestDb, createTestNats, spawnService, waitFor, type SpawnedService, type TestDb, type TestNats } from '@calsync/testkit';
+import {
+  createLogger,
+  createSecretBox,
+  hashToken,
+  parseEnv,
+  systemClock,
+  type Logger,
+} from '@calsync/platform';
+import {
+  createTestDb,
+  createTestNats,
+  spawnService,
+  waitFor,
+  type SpawnedService,
+  type TestDb,
+  type TestNats,
+} from '@calsync/testkit';
 import { createCalcomSyncApp, type CalcomSyncApp } from '../src/app';
 import { buildConfig, DEV_SECRETS_KEY, envSchema } from '../src/config';
 import type { SyncRow } from '../src/db/repository';
@@ -81,7 +101,16 @@ export async function addTenant(h: Harness, opts: { rateLimitPerMinute?: number 
   await h.db.db.execute(
     `INSERT INTO tenants (id, name, time_zone, admin_token_hash, calcom_api_key_enc, calcom_webhook_secret_enc,
        calcom_rate_limit_per_minute, created_at, updated_at) VALUES (?, ?, 'Europe/Berlin', ?, ?, ?, ?, ?, ?)`,
-    [id, name, hashToken(randomUUID()), box.seal(apiKey), box.seal('whsec'), opts.rateLimitPerMinute ?? 120, now, now],
+    [
+      id,
+      name,
+      hashToken(randomUUID()),
+      box.seal(apiKey),
+      box.seal('whsec'),
+      opts.rateLimitPerMinute ?? 120,
+      now,
+      now,
+    ],
   );
   await h.db.db.execute(
     `INSERT INTO tenant_event_types (tenant_id, id, title, length_minutes, position) VALUES (?, ?, 'Beratung', 30, 0)`,
@@ -106,13 +135,26 @@ export async function loadRow(h: Harness, id: string): Promise<SyncRow> {
   return row;
 }
 
-async function publish(h: Harness, row: AppointmentRow, event: AppointmentEventName, origin: Origin, reason?: string) {
+async function publish(
+  h: Harness,
+  row: AppointmentRow,
+  event: AppointmentEventName,
+  origin: Origin,
+  reason?: string,
+) {
   const eventId = randomUUID();
   const env = encodeAppointmentEvent(
     h.nats.topology,
     {
-      version: 1, eventId, event, tenantId: row.tenant_id, appointmentId: row.id, origin,
-      occurredAt: new Date().toISOString(), appointment: toSnapshot(row), ...(reason ? { reason } : {}),
+      version: 1,
+      eventId,
+      event,
+      tenantId: row.tenant_id,
+      appointmentId: row.id,
+      origin,
+      occurredAt: new Date().toISOString(),
+      appointment: toSnapshot(row),
+      ...(reason ? { reason } : {}),
     },
     { msgId: eventId, origin, traceparent: `00-${randomUUID().replace(/-/g, '')}-${'1'.repeat(16)}-01` },
   );
@@ -138,15 +180,18 @@ const LOCAL_CHANGE = `version = version + 1, sync_status = 'pending', sync_attem
 
 export async function reschedule(h: Harness, id: string, start: Date, origin: Origin = 'admin') {
   await h.db.db.execute(`UPDATE appointments SET start_at = ?, end_at = ?, ${LOCAL_CHANGE} WHERE id = ?`, [
-    start, new Date(start.getTime() + 30 * 60_000), id,
+    start,
+    new Date(start.getTime() + 30 * 60_000),
+    id,
   ]);
   await publish(h, await loadRow(h, id), 'rescheduled', origin);
 }
 
 export async function cancel(h: Harness, id: string, origin: Origin = 'admin', reason = 'Customer called') {
-  await h.db.db.execute(`UPDATE appointments SET status = 'cancelled', cancel_reason = ?, ${LOCAL_CHANGE} WHERE id = ?`, [
-    reason, id,
-  ]);
+  await h.db.db.execute(
+    `UPDATE appointments SET status = 'cancelled', cancel_reason = ?, ${LOCAL_CHANGE} WHERE id = ?`,
+    [reason, id],
+  );
   await publish(h, await loadRow(h, id), 'cancelled', origin, reason);
 }
 
@@ -170,11 +215,20 @@ export function spawnSync(h: Harness, extra: Record<string, string> = {}): Promi
   return spawnService('calcom-sync', h.env({ DB_MIGRATE: 'false', ...extra }));
 }
 
-export function waitForRow(h: Harness, id: string, ok: (r: SyncRow) => boolean, what: string, timeoutMs = 20_000) {
-  return waitFor(async () => {
-    const r = await loadRow(h, id);
-    return ok(r) ? r : undefined;
-  }, { timeoutMs, what });
+export function waitForRow(
+  h: Harness,
+  id: string,
+  ok: (r: SyncRow) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+) {
+  return waitFor(
+    async () => {
+      const r = await loadRow(h, id);
+      return ok(r) ? r : undefined;
+    },
+    { timeoutMs, what },
+  );
 }
 
 const masked = (key: string) => `${key.slice(0, 4)}…${key.slice(-4)}`;

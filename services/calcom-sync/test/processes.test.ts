@@ -4,7 +4,20 @@
  * (§6.4). Short lock lease and ack wait so the crash test does not wait 60 s.
  */
 import { waitFor, type SpawnedService } from '@calsync/testkit';
-import { addTenant, book, bookingsOf, callsOf, cancel, createHarness, loadRow, reschedule, slot, spawnSync, waitForRow, type Harness } from './harness';
+import {
+  addTenant,
+  book,
+  bookingsOf,
+  callsOf,
+  cancel,
+  createHarness,
+  loadRow,
+  reschedule,
+  slot,
+  spawnSync,
+  waitForRow,
+  type Harness,
+} from './harness';
 
 jest.setTimeout(90_000);
 
@@ -33,7 +46,11 @@ async function stopGracefully(p: SpawnedService): Promise<number | string> {
 
 it('after a SIGKILL between Cal.com answering the create and the DB write, a restart links the one booking', async () => {
   const t = await addTenant(h);
-  const doomed = await spawnSync(h, { ...CRASH_ENV, CALCOM_SYNC_FAILPOINT: 'after-create-response', SYNC_WORKER_ID: 'doomed' });
+  const doomed = await spawnSync(h, {
+    ...CRASH_ENV,
+    CALCOM_SYNC_FAILPOINT: 'after-create-response',
+    SYNC_WORKER_ID: 'doomed',
+  });
   procs.push(doomed);
   const id = await book(h, t, slot(0));
   expect(await doomed.exited).toBe('SIGKILL');
@@ -58,7 +75,9 @@ it('after a SIGKILL between Cal.com answering the create and the DB write, a res
 it('three replicas on one consumer: no duplicate booking, and each appointment ends in the right Cal.com state', async () => {
   const t = await addTenant(h);
   const replicas = await Promise.all(
-    ['r1', 'r2', 'r3'].map((w) => spawnSync(h, { LOG_LEVEL: 'info', SYNC_WORKER_ID: w, SYNC_CONCURRENCY: '8' })),
+    ['r1', 'r2', 'r3'].map((w) =>
+      spawnSync(h, { LOG_LEVEL: 'info', SYNC_WORKER_ID: w, SYNC_CONCURRENCY: '8' }),
+    ),
   );
   procs.push(...replicas);
   const n = 24;
@@ -77,7 +96,13 @@ it('three replicas on one consumer: no duplicate booking, and each appointment e
     } else expected.set(id, { status: 'booked', start: slot(i * 2) });
   }
   for (const id of ids) {
-    await waitForRow(h, id, (r) => r.synced_version === r.version && r.sync_status !== 'pending', `settled ${id}`, 40_000);
+    await waitForRow(
+      h,
+      id,
+      (r) => r.synced_version === r.version && r.sync_status !== 'pending',
+      `settled ${id}`,
+      40_000,
+    );
   }
   const bookings = bookingsOf(h, t);
   for (const id of ids) {
@@ -97,7 +122,9 @@ it('three replicas on one consumer: no duplicate booking, and each appointment e
   const creates = bookings.filter((b) => !b.rescheduledFromUid).map((b) => String(b.metadata.appointmentId));
   expect(new Set(creates).size).toBe(creates.length);
   // Work was shared: more than one replica made calls (each logs what it synced).
-  await waitFor(() => replicas.filter((r) => r.output().includes('Synced to Cal.com')).length >= 2, { what: 'shared work' });
+  await waitFor(() => replicas.filter((r) => r.output().includes('Synced to Cal.com')).length >= 2, {
+    what: 'shared work',
+  });
   const codes = await Promise.all(replicas.map((r) => stopGracefully(r)));
   expect(codes).toEqual([0, 0, 0]);
 });

@@ -5,7 +5,17 @@
  * production's 120 per 60 s works the same way with CALCOM_RATE_WINDOW_MS=60000.
  */
 import type { CalcomSyncApp } from '../src/app';
-import { addTenant, book, bookingsOf, callsOf, createHarness, slot, startApp, waitForRow, type Harness } from './harness';
+import {
+  addTenant,
+  book,
+  bookingsOf,
+  callsOf,
+  createHarness,
+  slot,
+  startApp,
+  waitForRow,
+  type Harness,
+} from './harness';
 
 jest.setTimeout(60_000);
 
@@ -58,7 +68,9 @@ it('waits out a 429 storm without counting attempts, and everything syncs after 
   const calls = callsOf(h, t);
   expect(calls.some((c) => c.status === 429)).toBe(true);
   // What Cal.com accepted never went over its limit (it blocks the key otherwise).
-  expect(maxInAnyWindow(calls.filter((c) => c.status !== 429).map((c) => Date.parse(c.at)))).toBeLessThanOrEqual(LIMIT);
+  expect(
+    maxInAnyWindow(calls.filter((c) => c.status !== 429).map((c) => Date.parse(c.at))),
+  ).toBeLessThanOrEqual(LIMIT);
   expect(bookingsOf(h, t)).toHaveLength(12);
   const waits = await app!.metrics.registry.getSingleMetricAsString('calcom_rate_limit_waits_total');
   expect(Number(/ (\d+)$/m.exec(waits)?.[1] ?? 0)).toBeGreaterThan(0);

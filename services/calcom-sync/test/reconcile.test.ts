@@ -29,7 +29,8 @@ it('hands a missed Cal.com booking to the inbound path and flags a missed cancel
   // Both happen in Cal.com with no webhook configured: the webhooks are "lost".
   await h.sandbox.customer.cancel(synced.calcom_booking_uid!, 'changed my mind');
   const walkIn = await h.sandbox.customer.book(t.apiKey, {
-    start: slot(5).toISOString(), eventTypeId: t.eventTypeId,
+    start: slot(5).toISOString(),
+    eventTypeId: t.eventTypeId,
     attendee: { name: 'Walk In', email: 'walk@example.com', timeZone: 'Europe/Berlin' },
   });
 
@@ -45,8 +46,15 @@ it('hands a missed Cal.com booking to the inbound path and flags a missed cancel
   const first = await app!.reconciler.runOnce();
   expect(first.drift).toBeGreaterThanOrEqual(2);
   const row = await loadRow(h, id);
-  expect(row).toMatchObject({ requires_manual_review: 1, manual_review_reason: 'calcom_cancelled', status: 'booked' });
-  expect(JSON.parse(row.manual_review_calcom!)).toMatchObject({ uid: synced.calcom_booking_uid, status: 'cancelled' });
+  expect(row).toMatchObject({
+    requires_manual_review: 1,
+    manual_review_reason: 'calcom_cancelled',
+    status: 'booked',
+  });
+  expect(JSON.parse(row.manual_review_calcom!)).toMatchObject({
+    uid: synced.calcom_booking_uid,
+    status: 'cancelled',
+  });
   await waitForRow(h, id, () => inbound.includes(walkIn.uid), 'inbound event for the walk-in');
 
   const drift = await app!.metrics.registry.getSingleMetricAsString('reconcile_drift_total');

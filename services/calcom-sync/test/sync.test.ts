@@ -7,8 +7,20 @@ import { createLogCapture } from '@calsync/testkit';
 import type { CalcomSyncApp } from '../src/app';
 import { LOOP_PREVENTION_LOG } from '../src/domain/sync-appointment';
 import {
-  addTenant, attemptsAudit, book, bookingsOf, callsOf, cancel, createHarness, loadRow, reschedule, slot, startApp,
-  touch, waitForRow, type Harness,
+  addTenant,
+  attemptsAudit,
+  book,
+  bookingsOf,
+  callsOf,
+  cancel,
+  createHarness,
+  loadRow,
+  reschedule,
+  slot,
+  startApp,
+  touch,
+  waitForRow,
+  type Harness,
 } from './harness';
 
 jest.setTimeout(60_000);
@@ -71,7 +83,9 @@ describe('calcom-sync pushes local changes to Cal.com', () => {
     const id = await book(h, t, slot(1), 'calcom');
     await touch(h, id, 'rescheduled', 'calcom');
     await touch(h, id, 'cancelled', 'calcom');
-    const lines = await waitFor3(() => logs.lines().filter((l) => l.message === LOOP_PREVENTION_LOG && l.appointmentId === id));
+    const lines = await waitFor3(() =>
+      logs.lines().filter((l) => l.message === LOOP_PREVENTION_LOG && l.appointmentId === id),
+    );
     expect(lines[0]).toMatchObject({ tenant: t.id, appointmentId: id, origin: 'calcom' });
     expect(typeof lines[0]!.traceId).toBe('string');
     expect(callsOf(h, t)).toHaveLength(0);
@@ -85,7 +99,10 @@ describe('calcom-sync pushes local changes to Cal.com', () => {
     const t = await addTenant(h);
     const id = await book(h, t, slot(2));
     await waitForRow(h, id, synced(1), 'created');
-    await h.db.db.execute(`UPDATE appointments SET notes = 'bring x-rays', version = version + 1, sync_status = 'pending' WHERE id = ?`, [id]);
+    await h.db.db.execute(
+      `UPDATE appointments SET notes = 'bring x-rays', version = version + 1, sync_status = 'pending' WHERE id = ?`,
+      [id],
+    );
     await touch(h, id, 'updated', 'admin');
     await waitForRow(h, id, synced(2), 'update synced');
     expect(callsOf(h, t).map((c) => c.route)).toEqual(['create']);
@@ -130,7 +147,9 @@ describe('calcom-sync when Cal.com fails', () => {
     expect(row.requires_manual_review).toBe(0);
     expect(bookingsOf(h, t)).toHaveLength(1); // the lookups before each retry found nothing, so no duplicate
     expect((await attemptsAudit(h, id)).filter((a) => a.action === 'create').map((a) => a.outcome)).toEqual([
-      'retryable_error', 'retryable_error', 'success',
+      'retryable_error',
+      'retryable_error',
+      'success',
     ]);
   });
 
@@ -139,11 +158,20 @@ describe('calcom-sync when Cal.com fails', () => {
     const t = await addTenant(h);
     h.sandbox.injectFault({ route: 'create', mode: 'status', status: 500, times: 4, apiKey: t.apiKey });
     const results: string[] = [];
-    const sub = h.nats.nc.subscribe(h.nats.topology.subjects.syncResult(t.id, '*', 'failed').replace('.*.failed', '.*.*'));
-    void (async () => { for await (const m of sub) results.push(m.subject); })();
+    const sub = h.nats.nc.subscribe(
+      h.nats.topology.subjects.syncResult(t.id, '*', 'failed').replace('.*.failed', '.*.*'),
+    );
+    void (async () => {
+      for await (const m of sub) results.push(m.subject);
+    })();
     const id = await book(h, t, slot(8));
     const row = await waitForRow(h, id, (r) => r.sync_status === 'failed', 'failed');
-    expect(row).toMatchObject({ requires_manual_review: 1, sync_attempts: 4, manual_review_reason: 'retries_exhausted', sync_error_code: 'calcom_500' });
+    expect(row).toMatchObject({
+      requires_manual_review: 1,
+      sync_attempts: 4,
+      manual_review_reason: 'retries_exhausted',
+      sync_error_code: 'calcom_500',
+    });
     expect(row.manual_review_flagged_at).toBeTruthy();
     expect(callsOf(h, t, 'create')).toHaveLength(4);
     await waitFor3(() => results.filter((s) => s.endsWith(`${id}.failed`)));
@@ -154,12 +182,17 @@ describe('calcom-sync when Cal.com fails', () => {
     app = await startApp(h);
     const t = await addTenant(h);
     await h.sandbox.customer.book(t.apiKey, {
-      start: slot(9).toISOString(), eventTypeId: t.eventTypeId,
+      start: slot(9).toISOString(),
+      eventTypeId: t.eventTypeId,
       attendee: { name: 'Walk In', email: 'walk@example.com', timeZone: 'Europe/Berlin' },
     });
     const id = await book(h, t, slot(9));
     const row = await waitForRow(h, id, (r) => r.requires_manual_review === 1, 'review');
-    expect(row).toMatchObject({ sync_status: 'failed', sync_attempts: 1, manual_review_reason: 'slot_taken' });
+    expect(row).toMatchObject({
+      sync_status: 'failed',
+      sync_attempts: 1,
+      manual_review_reason: 'slot_taken',
+    });
     expect(callsOf(h, t, 'create')).toHaveLength(1);
   });
 });

@@ -8,7 +8,9 @@ import type { Migration } from './index';
 export const syncCallStart: Migration = {
   name: '0002-sync-call-start',
   async up(run) {
-    await run('ALTER TABLE appointments ADD COLUMN sync_call_start_at DATETIME(3) NULL AFTER sync_call_in_flight');
+    await run(
+      'ALTER TABLE appointments ADD COLUMN sync_call_start_at DATETIME(3) NULL AFTER sync_call_in_flight',
+    );
   },
   async down(run) {
     await run('ALTER TABLE appointments DROP COLUMN sync_call_start_at');

@@ -30,7 +30,12 @@ export function toBooking(b: ClientBooking): CalcomBooking {
     status: b.status,
     start: new Date(b.start),
     end: new Date(b.end),
-    attendees: b.attendees.map((a) => ({ name: a.name, email: a.email, timeZone: a.timeZone, phoneNumber: a.phoneNumber })),
+    attendees: b.attendees.map((a) => ({
+      name: a.name,
+      email: a.email,
+      timeZone: a.timeZone,
+      phoneNumber: a.phoneNumber,
+    })),
     eventTypeId: b.eventTypeId,
     metadata: b.metadata,
     rescheduledToUid: b.rescheduledToUid ?? null,
@@ -72,11 +77,23 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
     return {
       create: (i) =>
         run(() =>
-          client.createBooking({ eventTypeId: i.eventTypeId, start: i.start, attendee: i.attendee, metadata: i.metadata }),
+          client.createBooking({
+            eventTypeId: i.eventTypeId,
+            start: i.start,
+            attendee: i.attendee,
+            metadata: i.metadata,
+          }),
         ).then(toBooking),
       async get(uid) {
         const b = await run(() => client.getBooking(uid));
-        if (!b) throw new CalcomApiError(404, 'NotFoundException', `Booking ${uid} not found`, 'not_found', 'getBooking');
+        if (!b)
+          throw new CalcomApiError(
+            404,
+            'NotFoundException',
+            `Booking ${uid} not found`,
+            'not_found',
+            'getBooking',
+          );
         return toBooking(b);
       },
       cancel: (uid, reason) => run(() => client.cancelBooking(uid, reason)).then(() => undefined),
@@ -84,7 +101,12 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
         run(() => client.rescheduleBooking(uid, reason ? { start, reason } : { start })).then(toBooking),
       findByAppointmentId: (eventTypeId, from, to, appointmentId) =>
         run(() =>
-          client.findBookingsByMetadata(eventTypeId, { afterStart: from, beforeEnd: to }, 'appointmentId', appointmentId),
+          client.findBookingsByMetadata(
+            eventTypeId,
+            { afterStart: from, beforeEnd: to },
+            'appointmentId',
+            appointmentId,
+          ),
         ).then((l) => l.map(toBooking)),
       async listUpdatedSince(since, skip, take) {
         const page = await run(() =>

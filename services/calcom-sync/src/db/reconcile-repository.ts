@@ -31,7 +31,10 @@ export function createReconcileRepository(db: Db) {
         parts.push(`id IN (${ids.map(() => '?').join(',')})`);
         args.push(...ids);
       }
-      return db.query<SyncRow>(`SELECT * FROM appointments WHERE tenant_id = ? AND (${parts.join(' OR ')})`, args);
+      return db.query<SyncRow>(
+        `SELECT * FROM appointments WHERE tenant_id = ? AND (${parts.join(' OR ')})`,
+        args,
+      );
     },
     /** Flags a booked appointment whose Cal.com booking was cancelled while no local change was pending. */
     async flagCancelledInCalcom(tenantId: string, id: string, calcom: unknown, now: Date): Promise<boolean> {

@@ -86,10 +86,12 @@ export function createSyncRepository(db: Db) {
 
     /** Committed BEFORE the mutating call: if we die mid-call, the next worker looks before it acts. */
     async markInFlight(tenantId: string, id: string, action: InFlightAction, callStart: Date): Promise<void> {
-      await db.execute(
-        `UPDATE appointments SET sync_call_in_flight = ?, sync_call_start_at = ? ${where}`,
-        [action, callStart, id, tenantId],
-      );
+      await db.execute(`UPDATE appointments SET sync_call_in_flight = ?, sync_call_start_at = ? ${where}`, [
+        action,
+        callStart,
+        id,
+        tenantId,
+      ]);
     },
 
     async clearInFlight(tenantId: string, id: string): Promise<void> {
@@ -112,9 +114,19 @@ export function createSyncRepository(db: Db) {
            updated_at = ?
          ${where}`,
         [
-          s.uid, s.bookingId, s.lastSyncedStart, s.lastSyncedStatus,
-          s.countAttempt ? 1 : 0, s.countAttempt ? 1 : 0, s.now,
-          s.verifiedAt, s.version, s.version, s.now, id, tenantId,
+          s.uid,
+          s.bookingId,
+          s.lastSyncedStart,
+          s.lastSyncedStatus,
+          s.countAttempt ? 1 : 0,
+          s.countAttempt ? 1 : 0,
+          s.now,
+          s.verifiedAt,
+          s.version,
+          s.version,
+          s.now,
+          id,
+          tenantId,
         ],
       );
     },
@@ -142,7 +154,16 @@ export function createSyncRepository(db: Db) {
            sync_call_in_flight = IF(?, sync_call_in_flight, NULL),
            sync_call_start_at = IF(?, sync_call_start_at, NULL), updated_at = ?
          ${where}`,
-        [f.now, clip(f.errorCode, 64), clip(f.errorMessage, 1000), f.keepInFlight, f.keepInFlight, f.now, id, tenantId],
+        [
+          f.now,
+          clip(f.errorCode, 64),
+          clip(f.errorMessage, 1000),
+          f.keepInFlight,
+          f.keepInFlight,
+          f.now,
+          id,
+          tenantId,
+        ],
       );
       const [row] = await db.query<{ sync_attempts: number }>(
         `SELECT sync_attempts FROM appointments ${where}`,
@@ -162,9 +183,19 @@ export function createSyncRepository(db: Db) {
            sync_call_start_at = IF(?, sync_call_start_at, NULL), updated_at = ?
          ${where}`,
         [
-          r.now, clip(r.reason, 64), r.calcomBooking == null ? null : JSON.stringify(r.calcomBooking),
-          clip(r.errorCode, 64), clip(r.errorMessage, 1000),
-          r.countAttempt ? 1 : 0, r.countAttempt ? 1 : 0, r.now, r.keepInFlight, r.keepInFlight, r.now, id, tenantId,
+          r.now,
+          clip(r.reason, 64),
+          r.calcomBooking == null ? null : JSON.stringify(r.calcomBooking),
+          clip(r.errorCode, 64),
+          clip(r.errorMessage, 1000),
+          r.countAttempt ? 1 : 0,
+          r.countAttempt ? 1 : 0,
+          r.now,
+          r.keepInFlight,
+          r.keepInFlight,
+          r.now,
+          id,
+          tenantId,
         ],
       );
       const [row] = await db.query<{ sync_attempts: number }>(
@@ -180,9 +211,18 @@ export function createSyncRepository(db: Db) {
            error_code, error_message, calcom_booking_uid, duration_ms, worker, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
-          a.tenantId, a.appointmentId, a.action, clip(a.outcome, 32), a.attempt, a.httpStatus ?? null,
-          clip(a.errorCode, 64), clip(a.errorMessage, 1000), a.calcomBookingUid ?? null,
-          a.durationMs == null ? null : Math.round(a.durationMs), clip(a.worker, 64), a.at,
+          a.tenantId,
+          a.appointmentId,
+          a.action,
+          clip(a.outcome, 32),
+          a.attempt,
+          a.httpStatus ?? null,
+          clip(a.errorCode, 64),
+          clip(a.errorMessage, 1000),
+          a.calcomBookingUid ?? null,
+          a.durationMs == null ? null : Math.round(a.durationMs),
+          clip(a.worker, 64),
+          a.at,
         ],
       );
     },

@@ -82,9 +82,11 @@ export function createBreakerRegistry(opts: BreakerOptions): BreakerRegistry {
       opts.onStateChange?.(tenantId, 'half-open');
       if (closed) return;
       // Our own probe takes the single half-open call; success closes, failure re-opens.
-      breaker.fire(() => opts.probe(tenantId)).catch((err: unknown) => {
-        opts.logger.info('Cal.com half-open probe failed', { tenant: tenantId, error: err });
-      });
+      breaker
+        .fire(() => opts.probe(tenantId))
+        .catch((err: unknown) => {
+          opts.logger.info('Cal.com half-open probe failed', { tenant: tenantId, error: err });
+        });
     });
     breaker.on('close', () => {
       e.consecutive = 0;
@@ -109,7 +111,8 @@ export function createBreakerRegistry(opts: BreakerOptions): BreakerRegistry {
       try {
         return (await e.breaker.fire(call)) as T;
       } catch (err) {
-        if ((err as { code?: string })?.code === 'EOPENBREAKER') throw new BreakerOpenError(refuseForMs(tenantId));
+        if ((err as { code?: string })?.code === 'EOPENBREAKER')
+          throw new BreakerOpenError(refuseForMs(tenantId));
         throw err;
       }
     },

@@ -11,7 +11,12 @@ export interface CalcomBooking {
   start: Date;
   end: Date;
   eventTypeId: number | null;
-  attendees: { name: string; email?: string | undefined; timeZone?: string | undefined; phoneNumber?: string | undefined }[];
+  attendees: {
+    name: string;
+    email?: string | undefined;
+    timeZone?: string | undefined;
+    phoneNumber?: string | undefined;
+  }[];
   metadata: Record<string, unknown>;
   rescheduledToUid: string | null;
   updatedAt: Date | null;
@@ -30,9 +35,19 @@ export interface CalcomGateway {
   cancel(uid: string, reason: string): Promise<void>;
   reschedule(uid: string, start: Date, reason: string | undefined): Promise<CalcomBooking>;
   /** Bookings we created for `appointmentId` (metadata.appointmentId) starting within [from, to]. */
-  findByAppointmentId(eventTypeId: number, from: Date, to: Date, appointmentId: string): Promise<CalcomBooking[]>;
+  findByAppointmentId(
+    eventTypeId: number,
+    from: Date,
+    to: Date,
+    appointmentId: string,
+  ): Promise<CalcomBooking[]>;
   /** One page of bookings updated after `since`, oldest update first. */
-  listUpdatedSince(since: Date | null, skip: number, take: number): Promise<{ items: CalcomBooking[]; hasMore: boolean }>;
+  listUpdatedSince(
+    since: Date | null,
+    skip: number,
+    take: number,
+  ): Promise<{ items: CalcomBooking[]; hasMore: boolean }>;
 }
 
-export const isCancelled = (b: Pick<CalcomBooking, 'status'>) => b.status === 'cancelled' || b.status === 'rejected';
+export const isCancelled = (b: Pick<CalcomBooking, 'status'>) =>
+  b.status === 'cancelled' || b.status === 'rejected';

@@ -46,7 +46,10 @@ export interface SyncDeps {
 export type Disposition = { kind: 'ack' } | { kind: 'nak'; delayMs: number } | { kind: 'term' };
 export const ACK: Disposition = { kind: 'ack' };
 export const TERM: Disposition = { kind: 'term' };
-export const nak = (delayMs: number): Disposition => ({ kind: 'nak', delayMs: Math.max(0, Math.round(delayMs)) });
+export const nak = (delayMs: number): Disposition => ({
+  kind: 'nak',
+  delayMs: Math.max(0, Math.round(delayMs)),
+});
 
 /** One message being worked on, under the appointment's lock. */
 export interface Work {

@@ -2,7 +2,13 @@ import { afterRetryableFailure, backoffRemainingMs, decideAction, type SyncState
 
 const start = new Date('2050-09-05T07:00:00.000Z');
 const later = new Date('2050-09-05T08:00:00.000Z');
-const base: SyncState = { status: 'booked', start, calcomBookingUid: null, lastSyncedStart: null, lastSyncedStatus: null };
+const base: SyncState = {
+  status: 'booked',
+  start,
+  calcomBookingUid: null,
+  lastSyncedStart: null,
+  lastSyncedStatus: null,
+};
 
 describe('deciding from the current state', () => {
   it('creates a booked appointment that has no Cal.com booking yet', () => {
@@ -10,17 +16,34 @@ describe('deciding from the current state', () => {
   });
 
   it('reschedules when the local start differs from what Cal.com last got', () => {
-    const s = { ...base, start: later, calcomBookingUid: 'u1', lastSyncedStart: start, lastSyncedStatus: 'booked' as const };
+    const s = {
+      ...base,
+      start: later,
+      calcomBookingUid: 'u1',
+      lastSyncedStart: start,
+      lastSyncedStatus: 'booked' as const,
+    };
     expect(decideAction(s)).toEqual({ action: 'reschedule', uid: 'u1' });
   });
 
   it('does nothing when Cal.com already has this start (a duplicate or late event)', () => {
-    const s = { ...base, calcomBookingUid: 'u1', lastSyncedStart: start, lastSyncedStatus: 'booked' as const };
+    const s = {
+      ...base,
+      calcomBookingUid: 'u1',
+      lastSyncedStart: start,
+      lastSyncedStatus: 'booked' as const,
+    };
     expect(decideAction(s)).toEqual({ action: 'none' });
   });
 
   it('cancels a cancelled appointment whose Cal.com booking is still live, once', () => {
-    const s = { ...base, status: 'cancelled' as const, calcomBookingUid: 'u1', lastSyncedStart: start, lastSyncedStatus: 'booked' as const };
+    const s = {
+      ...base,
+      status: 'cancelled' as const,
+      calcomBookingUid: 'u1',
+      lastSyncedStart: start,
+      lastSyncedStatus: 'booked' as const,
+    };
     expect(decideAction(s)).toEqual({ action: 'cancel', uid: 'u1' });
     expect(decideAction({ ...s, lastSyncedStatus: 'cancelled' })).toEqual({ action: 'none' });
   });
@@ -30,7 +53,12 @@ describe('deciding from the current state', () => {
   });
 
   it('sends a booked appointment whose Cal.com booking is cancelled to review instead of guessing', () => {
-    const s = { ...base, calcomBookingUid: 'u1', lastSyncedStart: start, lastSyncedStatus: 'cancelled' as const };
+    const s = {
+      ...base,
+      calcomBookingUid: 'u1',
+      lastSyncedStart: start,
+      lastSyncedStatus: 'cancelled' as const,
+    };
     expect(decideAction(s)).toEqual({ action: 'review', reason: 'calcom_cancelled' });
   });
 });

@@ -27,10 +27,17 @@ export async function handleFailure(deps: SyncDeps, w: Work, f: FailedCall): Pro
   const metricAction = f.action === 'lookup' ? (row.sync_call_in_flight ?? 'lookup') : f.action;
   const audit = (outcome: string, attempt: number, extra: { code?: string; message?: string } = {}) =>
     repo.audit({
-      tenantId, appointmentId: id, action: f.action, outcome, attempt,
+      tenantId,
+      appointmentId: id,
+      action: f.action,
+      outcome,
+      attempt,
       httpStatus: 'httpStatus' in failure ? failure.httpStatus : null,
-      errorCode: extra.code ?? null, errorMessage: extra.message ?? null,
-      durationMs: f.durationMs, worker: deps.workerId, at: now,
+      errorCode: extra.code ?? null,
+      errorMessage: extra.message ?? null,
+      durationMs: f.durationMs,
+      worker: deps.workerId,
+      at: now,
     });
 
   switch (failure.type) {
@@ -41,9 +48,14 @@ export async function handleFailure(deps: SyncDeps, w: Work, f: FailedCall): Pro
       metrics.attempts.inc({ action: metricAction, outcome: failure.type });
       if (failure.type === 'rate_limited') metrics.rateLimitWaits.inc();
       await audit(failure.type, row.sync_attempts);
-      logger.info(failure.type === 'rate_limited' ? 'Cal.com rate limit: waiting' : 'Cal.com circuit open: waiting', {
-        ...w.log, waitMs: failure.retryInMs, attemptsSpent: row.sync_attempts,
-      });
+      logger.info(
+        failure.type === 'rate_limited' ? 'Cal.com rate limit: waiting' : 'Cal.com circuit open: waiting',
+        {
+          ...w.log,
+          waitMs: failure.retryInMs,
+          attemptsSpent: row.sync_attempts,
+        },
+      );
       return nak(failure.retryInMs);
     }
     case 'already_cancelled':
@@ -57,35 +69,62 @@ export async function handleFailure(deps: SyncDeps, w: Work, f: FailedCall): Pro
       return 'reload';
     case 'permanent': {
       const attempts = await repo.flagForReview(tenantId, id, {
-        reason: failure.code, errorCode: failure.code, errorMessage: failure.message,
-        calcomBooking: null, countAttempt: true, keepInFlight: false, now,
+        reason: failure.code,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        calcomBooking: null,
+        countAttempt: true,
+        keepInFlight: false,
+        now,
       });
       metrics.attempts.inc({ action: metricAction, outcome: failure.code });
       await audit(failure.code, attempts, { code: failure.code, message: failure.message });
-      logger.warn('Cal.com sync needs manual review', { ...w.log, action: f.action, reason: failure.code, attempts });
+      logger.warn('Cal.com sync needs manual review', {
+        ...w.log,
+        action: f.action,
+        reason: failure.code,
+        attempts,
+      });
       await deps.publishResult(result(w, row, 'review', attempts, failure.code, failure.message));
       return TERM;
     }
     case 'retryable': {
       const keepInFlight = f.mutating ? failure.outcomeUnknown : row.sync_call_in_flight !== null;
       const attempts = await repo.recordFailure(tenantId, id, {
-        errorCode: failure.code, errorMessage: failure.message, keepInFlight, now,
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        keepInFlight,
+        now,
       });
       metrics.attempts.inc({ action: metricAction, outcome: 'retryable_error' });
       await audit('retryable_error', attempts, { code: failure.code, message: failure.message });
       const verdict = afterRetryableFailure(attempts, deps.retryDelaysMs);
       if (verdict.kind === 'retry') {
         logger.warn('Cal.com sync failed, will retry', {
-          ...w.log, action: f.action, code: failure.code, attempts, retryInMs: verdict.delayMs,
+          ...w.log,
+          action: f.action,
+          code: failure.code,
+          attempts,
+          retryInMs: verdict.delayMs,
         });
         return nak(verdict.delayMs);
       }
       // Keep an unknown outcome flagged: a later retry must look before it creates again.
       await repo.flagForReview(tenantId, id, {
-        reason: 'retries_exhausted', errorCode: failure.code, errorMessage: failure.message,
-        calcomBooking: null, countAttempt: false, keepInFlight, now,
+        reason: 'retries_exhausted',
+        errorCode: failure.code,
+        errorMessage: failure.message,
+        calcomBooking: null,
+        countAttempt: false,
+        keepInFlight,
+        now,
       });
-      logger.error('Cal.com sync failed after the last attempt', { ...w.log, action: f.action, code: failure.code, attempts });
+      logger.error('Cal.com sync failed after the last attempt', {
+        ...w.log,
+        action: f.action,
+        code: failure.code,
+        attempts,
+      });
       await deps.publishResult(result(w, row, 'failed', attempts, failure.code, failure.message));
       return TERM;
     }
@@ -102,8 +141,17 @@ export function result(
   uid: string | null = row.calcom_booking_uid,
 ) {
   return {
-    tenantId: w.tenant.id, appointmentId: row.id, version: row.version, outcome, action: w.lastAction,
-    attempts, calcomBookingUid: uid, errorCode, errorMessage, sourceEventId: w.event.eventId,
-    origin: w.origin, traceparent: w.traceparent,
+    tenantId: w.tenant.id,
+    appointmentId: row.id,
+    version: row.version,
+    outcome,
+    action: w.lastAction,
+    attempts,
+    calcomBookingUid: uid,
+    errorCode,
+    errorMessage,
+    sourceEventId: w.event.eventId,
+    origin: w.origin,
+    traceparent: w.traceparent,
   };
 }

@@ -11,8 +11,7 @@ const HOUR = 3600_000;
 
 export type Resolution =
   /** The call happened: this is Cal.com's state now. */
-  | { happened: true; booking: CalcomBooking; status: AppointmentStatus }
-  | { happened: false };
+  { happened: true; booking: CalcomBooking; status: AppointmentStatus } | { happened: false };
 
 /** Throws what the gateway throws; the caller classifies it like any failed call. */
 export async function lookUpInFlight(w: Work, row: SyncRow): Promise<Resolution> {
@@ -47,6 +46,7 @@ export async function lookUpInFlight(w: Work, row: SyncRow): Promise<Resolution>
       const b = await gw.get(row.calcom_booking_uid);
       return isCancelled(b) ? { happened: true, booking: b, status: 'cancelled' } : { happened: false };
     }
+    case null:
     default:
       return { happened: false };
   }
@@ -58,7 +58,8 @@ export async function recordResolution(deps: SyncDeps, w: Work, row: SyncRow, r:
   if (!r.happened) {
     await deps.repo.clearInFlight(w.tenant.id, row.id);
     deps.logger.info('In-flight Cal.com call did not happen; acting again', {
-      ...w.log, action: row.sync_call_in_flight,
+      ...w.log,
+      action: row.sync_call_in_flight,
     });
     return;
   }
@@ -74,14 +75,25 @@ export async function recordResolution(deps: SyncDeps, w: Work, row: SyncRow, r:
     now,
   });
   await deps.repo.audit({
-    tenantId: w.tenant.id, appointmentId: row.id, action: 'lookup', outcome: 'found',
-    attempt: row.sync_attempts + (countAttempt ? 1 : 0), calcomBookingUid: r.booking.uid,
-    worker: deps.workerId, at: now,
+    tenantId: w.tenant.id,
+    appointmentId: row.id,
+    action: 'lookup',
+    outcome: 'found',
+    attempt: row.sync_attempts + (countAttempt ? 1 : 0),
+    calcomBookingUid: r.booking.uid,
+    worker: deps.workerId,
+    at: now,
   });
   deps.logger.info('In-flight Cal.com call had happened; linked', {
-    ...w.log, action: row.sync_call_in_flight, calcomBookingUid: r.booking.uid,
+    ...w.log,
+    action: row.sync_call_in_flight,
+    calcomBookingUid: r.booking.uid,
   });
-  if (row.sync_call_in_flight === 'create' || row.sync_call_in_flight === 'reschedule' || row.sync_call_in_flight === 'cancel') {
+  if (
+    row.sync_call_in_flight === 'create' ||
+    row.sync_call_in_flight === 'reschedule' ||
+    row.sync_call_in_flight === 'cancel'
+  ) {
     w.lastAction = row.sync_call_in_flight;
   }
   w.confirmed = true;

@@ -53,7 +53,10 @@ export function isBusinessError(err: unknown): boolean {
   return err.kind !== 'server';
 }
 
-export function classifyFailure(err: unknown, rateLimitWaitMs: (resetSeconds: number | undefined) => number): CallFailure {
+export function classifyFailure(
+  err: unknown,
+  rateLimitWaitMs: (resetSeconds: number | undefined) => number,
+): CallFailure {
   if (err instanceof BreakerOpenError) return { type: 'breaker_open', retryInMs: err.retryInMs };
   const wait = rateLimitWaitOf(err);
   if (wait) return { type: 'rate_limited', retryInMs: wait.waitMs, httpStatus: null };
@@ -69,16 +72,29 @@ export function classifyFailure(err: unknown, rateLimitWaitMs: (resetSeconds: nu
         return { type: 'already_rescheduled', httpStatus: status };
       case 'server':
         // A 5xx may have been answered after Cal.com committed: treat the outcome as unknown.
-        return { type: 'retryable', code: `calcom_${status ?? 500}`, message, httpStatus: status, outcomeUnknown: true };
+        return {
+          type: 'retryable',
+          code: `calcom_${status ?? 500}`,
+          message,
+          httpStatus: status,
+          outcomeUnknown: true,
+        };
       case 'slot_taken':
       case 'validation':
       case 'conflict':
       case 'not_found':
       case 'unauthorized':
         return { type: 'permanent', code: err.kind, message, httpStatus: status };
+      case undefined:
       default:
         return err.retryable
-          ? { type: 'retryable', code: `calcom_${status ?? 0}`, message, httpStatus: status, outcomeUnknown: true }
+          ? {
+              type: 'retryable',
+              code: `calcom_${status ?? 0}`,
+              message,
+              httpStatus: status,
+              outcomeUnknown: true,
+            }
           : { type: 'permanent', code: String(err.kind ?? 'calcom_error'), message, httpStatus: status };
     }
   }

@@ -50,15 +50,26 @@ export function createReconciler(deps: ReconcilerDeps) {
   }
 
   async function compare(tenant: TenantRecord, bookings: CalcomBooking[]): Promise<number> {
-    const ids = bookings.map((b) => b.metadata.appointmentId).filter((v): v is string => typeof v === 'string');
-    const local = await repo.match(tenant.id, bookings.map((b) => b.uid), ids);
+    const ids = bookings
+      .map((b) => b.metadata.appointmentId)
+      .filter((v): v is string => typeof v === 'string');
+    const local = await repo.match(
+      tenant.id,
+      bookings.map((b) => b.uid),
+      ids,
+    );
     const byUid = new Map(local.filter((r) => r.calcom_booking_uid).map((r) => [r.calcom_booking_uid!, r]));
     const byId = new Map(local.map((r) => [r.id, r]));
     let drift = 0;
     const count = (kind: string, b: CalcomBooking, extra: Record<string, unknown> = {}) => {
       drift += 1;
       deps.metrics.drift.inc({ kind });
-      deps.logger.warn('Reconciliation found drift', { tenant: tenant.id, kind, calcomBookingUid: b.uid, ...extra });
+      deps.logger.warn('Reconciliation found drift', {
+        tenant: tenant.id,
+        kind,
+        calcomBookingUid: b.uid,
+        ...extra,
+      });
     };
     for (const b of bookings) {
       if (b.rescheduledToUid) continue; // the old half of a reschedule; its successor is compared instead
@@ -70,7 +81,8 @@ export function createReconciler(deps: ReconcilerDeps) {
         }
         continue;
       }
-      const ours = typeof b.metadata.appointmentId === 'string' ? byId.get(b.metadata.appointmentId) : undefined;
+      const ours =
+        typeof b.metadata.appointmentId === 'string' ? byId.get(b.metadata.appointmentId) : undefined;
       if (ours) {
         // Ours but not linked: an in-flight create (the worker's lookup links it) or a missed reschedule webhook.
         if (!ours.sync_call_in_flight && !isCancelled(b)) count('unlinked', b, { appointmentId: ours.id });

@@ -11,6 +11,7 @@ import { ACK, nak, TERM, type Disposition, type SyncDeps, type SyncRow, type Wor
 import { handleFailure, result } from './failures';
 import { lookUpInFlight, recordResolution } from './in-flight';
 import { classifyFailure } from './outcome';
+import { createInput } from './booking-input';
 
 export const LOOP_PREVENTION_LOG = 'Skipping Cal.com sync (loop prevention)';
 const MAX_STEPS = 4;
@@ -32,7 +33,10 @@ export function createAppointmentSyncer(deps: SyncDeps) {
   async function handle(event: AppointmentEventV1, ctx: MessageContext): Promise<Disposition> {
     const origin = ctx.origin ?? event.origin;
     const log = {
-      tenant: event.tenantId, appointmentId: event.appointmentId, origin, traceId: traceIdOf(ctx.traceparent),
+      tenant: event.tenantId,
+      appointmentId: event.appointmentId,
+      origin,
+      traceId: traceIdOf(ctx.traceparent),
       event: event.event,
     };
     // §6.1: a change that came from Cal.com never goes back to it. Either marker suffices.
@@ -41,8 +45,13 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       metrics.loopPrevented.inc();
       metrics.attempts.inc({ action: 'none', outcome: 'loop_prevented' });
       await repo.audit({
-        tenantId: event.tenantId, appointmentId: event.appointmentId, action: 'none', outcome: 'loop_prevented',
-        attempt: 0, worker: deps.workerId, at: clock.now(),
+        tenantId: event.tenantId,
+        appointmentId: event.appointmentId,
+        action: 'none',
+        outcome: 'loop_prevented',
+        attempt: 0,
+        worker: deps.workerId,
+        at: clock.now(),
       });
       return ACK;
     }
@@ -55,8 +64,13 @@ export function createAppointmentSyncer(deps: SyncDeps) {
     const skip = async (outcome: 'breaker_open' | 'rate_limited', ms: number) => {
       metrics.attempts.inc({ action: 'none', outcome });
       await repo.audit({
-        tenantId: tenant.id, appointmentId: event.appointmentId, action: 'none', outcome, attempt: 0,
-        worker: deps.workerId, at: clock.now(),
+        tenantId: tenant.id,
+        appointmentId: event.appointmentId,
+        action: 'none',
+        outcome,
+        attempt: 0,
+        worker: deps.workerId,
+        at: clock.now(),
       });
       return nak(ms + jitter(0, 250));
     };
@@ -72,8 +86,15 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       return nak(jitter(250, 1000)); // another replica is on it; no attempt spent
     }
     const w: Work = {
-      event, origin, traceparent: ctx.traceparent, tenant, gateway: deps.gatewayFor(tenant), owner, log,
-      lastAction: 'none', confirmed: false,
+      event,
+      origin,
+      traceparent: ctx.traceparent,
+      tenant,
+      gateway: deps.gatewayFor(tenant),
+      owner,
+      log,
+      lastAction: 'none',
+      confirmed: false,
     };
     try {
       return await underLock(w);
@@ -100,7 +121,11 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       }
       if (step === 0) {
         const backoff = backoffRemainingMs(
-          row.sync_attempts, row.sync_last_attempt_at, row.sync_error_code !== null, deps.retryDelaysMs, clock.now(),
+          row.sync_attempts,
+          row.sync_last_attempt_at,
+          row.sync_error_code !== null,
+          deps.retryDelaysMs,
+          clock.now(),
         );
         if (backoff > 0) return nak(backoff);
       }
@@ -110,8 +135,11 @@ export function createAppointmentSyncer(deps: SyncDeps) {
         continue;
       }
       const decision = decideAction({
-        status: row.status, start: row.start_at, calcomBookingUid: row.calcom_booking_uid,
-        lastSyncedStart: row.last_synced_start_at, lastSyncedStatus: row.last_synced_status,
+        status: row.status,
+        start: row.start_at,
+        calcomBookingUid: row.calcom_booking_uid,
+        lastSyncedStart: row.last_synced_start_at,
+        lastSyncedStatus: row.last_synced_status,
       });
       const d = await act(w, row, decision);
       if (d) return d;
@@ -128,7 +156,13 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       return undefined;
     } catch (err) {
       const failure = classifyFailure(err, (s) => deps.limiter.throttled(w.tenant.id, s));
-      const d = await handleFailure(deps, w, { row, action: 'lookup', failure, mutating: false, durationMs: Date.now() - t0 });
+      const d = await handleFailure(deps, w, {
+        row,
+        action: 'lookup',
+        failure,
+        mutating: false,
+        durationMs: Date.now() - t0,
+      });
       return d === 'reload' ? undefined : d;
     }
   }
@@ -139,14 +173,24 @@ export function createAppointmentSyncer(deps: SyncDeps) {
     switch (decision.action) {
       case 'none':
       case 'skip':
-        await repo.markSynced(tenantId, row.id, row.version, decision.action === 'skip' ? 'skipped' : 'synced', now);
+        await repo.markSynced(
+          tenantId,
+          row.id,
+          row.version,
+          decision.action === 'skip' ? 'skipped' : 'synced',
+          now,
+        );
         await publishSynced(w, row);
         return ACK;
       case 'review': {
         const attempts = await repo.flagForReview(tenantId, row.id, {
-          reason: decision.reason, errorCode: decision.reason,
+          reason: decision.reason,
+          errorCode: decision.reason,
           errorMessage: 'The Cal.com booking is cancelled while the local appointment is booked',
-          calcomBooking: null, countAttempt: false, keepInFlight: false, now,
+          calcomBooking: null,
+          countAttempt: false,
+          keepInFlight: false,
+          now,
         });
         logger.warn('Cal.com sync needs manual review', { ...w.log, reason: decision.reason });
         await deps.publishResult(result(w, row, 'review', attempts, decision.reason, null));
@@ -190,22 +234,48 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       }
       const now = clock.now();
       await repo.recordSuccess(tenantId, row.id, {
-        uid, bookingId, lastSyncedStart: start, lastSyncedStatus: action === 'cancel' ? 'cancelled' : 'booked',
-        version: row.version, countAttempt: true, verifiedAt: null, now,
+        uid,
+        bookingId,
+        lastSyncedStart: start,
+        lastSyncedStatus: action === 'cancel' ? 'cancelled' : 'booked',
+        version: row.version,
+        countAttempt: true,
+        verifiedAt: null,
+        now,
       });
       const durationMs = Date.now() - t0;
       await repo.audit({
-        tenantId, appointmentId: row.id, action, outcome: 'success', attempt: row.sync_attempts + 1,
-        httpStatus: action === 'cancel' ? 200 : 201, calcomBookingUid: uid, durationMs, worker: deps.workerId, at: now,
+        tenantId,
+        appointmentId: row.id,
+        action,
+        outcome: 'success',
+        attempt: row.sync_attempts + 1,
+        httpStatus: action === 'cancel' ? 200 : 201,
+        calcomBookingUid: uid,
+        durationMs,
+        worker: deps.workerId,
+        at: now,
       });
       metrics.attempts.inc({ action, outcome: 'success' });
       w.lastAction = action;
       observeLatency(w);
-      logger.info('Synced to Cal.com', { ...w.log, action, calcomBookingUid: uid, attempt: row.sync_attempts + 1, durationMs });
+      logger.info('Synced to Cal.com', {
+        ...w.log,
+        action,
+        calcomBookingUid: uid,
+        attempt: row.sync_attempts + 1,
+        durationMs,
+      });
       return undefined;
     } catch (err) {
       const failure = classifyFailure(err, (s) => deps.limiter.throttled(tenantId, s));
-      const d = await handleFailure(deps, w, { row, action, failure, mutating: true, durationMs: Date.now() - t0 });
+      const d = await handleFailure(deps, w, {
+        row,
+        action,
+        failure,
+        mutating: true,
+        durationMs: Date.now() - t0,
+      });
       return d === 'reload' ? undefined : d;
     }
   }
@@ -225,19 +295,3 @@ export function createAppointmentSyncer(deps: SyncDeps) {
 }
 
 export type AppointmentSyncer = ReturnType<typeof createAppointmentSyncer>;
-
-function createInput(w: Work, row: SyncRow) {
-  const attendee: { name: string; timeZone: string; email?: string; phoneNumber?: string } = {
-    name: row.customer_name,
-    timeZone: row.customer_time_zone,
-  };
-  if (row.customer_email) attendee.email = row.customer_email;
-  if (row.customer_phone) attendee.phoneNumber = row.customer_phone;
-  // Metadata limits (FACTS): ≤ 50 keys, keys ≤ 40 chars, string values ≤ 500 chars.
-  return {
-    eventTypeId: Number(row.event_type_id),
-    start: row.start_at,
-    attendee,
-    metadata: { appointmentId: row.id, tenantId: w.tenant.id, origin: row.origin },
-  };
-}

@@ -1,8 +1,18 @@
 /** calcom-sync's only HTTP surface: /livez, /readyz, /metrics. */
 import express from 'express';
-import { errorMiddleware, healthRouter, notFoundHandler, type Logger, type ServiceMetrics } from '@calsync/platform';
+import {
+  errorMiddleware,
+  healthRouter,
+  notFoundHandler,
+  type Logger,
+  type ServiceMetrics,
+} from '@calsync/platform';
 
-export function createHttpApp(deps: { logger: Logger; metrics: ServiceMetrics; ready: () => Promise<boolean> }) {
+export function createHttpApp(deps: {
+  logger: Logger;
+  metrics: ServiceMetrics;
+  ready: () => Promise<boolean>;
+}) {
   const app = express();
   app.disable('x-powered-by');
   app.use(deps.metrics.httpMiddleware);

@@ -77,7 +77,9 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
       } catch (err) {
         // A DB or NATS hiccup outside a Cal.com call: come back later, no attempt counted.
         logger.error('Sync failed unexpectedly; will retry', {
-          tenant: decoded.value.tenantId, appointmentId: decoded.value.appointmentId, error: err,
+          tenant: decoded.value.tenantId,
+          appointmentId: decoded.value.appointmentId,
+          error: err,
         });
         d = { kind: 'nak', delayMs: 2000 };
       }

@@ -4,10 +4,20 @@
  * inbound applier handles it like any webhook.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { encodeInboundEvent, publishEnvelope, type BookingTrigger, type CalcomWebhookBooking, type Topology } from '@calsync/contracts';
+import {
+  encodeInboundEvent,
+  publishEnvelope,
+  type BookingTrigger,
+  type CalcomWebhookBooking,
+  type Topology,
+} from '@calsync/contracts';
 import { sha256Hex, subjectLabel, type Clock, type ServiceMetrics } from '@calsync/platform';
 
-export type InboundPublisher = (tenantId: string, trigger: BookingTrigger, payload: CalcomWebhookBooking) => Promise<void>;
+export type InboundPublisher = (
+  tenantId: string,
+  trigger: BookingTrigger,
+  payload: CalcomWebhookBooking,
+) => Promise<void>;
 
 export function createInboundPublisher(deps: {
   js: JetStreamClient;
@@ -18,7 +28,9 @@ export function createInboundPublisher(deps: {
   return async (tenantId, trigger, payload) => {
     const now = deps.clock.now().toISOString();
     // The same drift found twice publishes once (Nats-Msg-Id) and is idempotent in the applier anyway.
-    const deliveryId = sha256Hex(`reconcile:${tenantId}:${trigger}:${payload.uid ?? ''}:${payload.status ?? ''}`);
+    const deliveryId = sha256Hex(
+      `reconcile:${tenantId}:${trigger}:${payload.uid ?? ''}:${payload.status ?? ''}`,
+    );
     const env = encodeInboundEvent(
       deps.topology,
       { version: 1, deliveryId, tenantId, trigger, createdAt: now, receivedAt: now, payload },

@@ -35,7 +35,10 @@ export function createResultPublisher(deps: {
     } catch (err) {
       // MySQL holds the outcome; a waiter that misses this reads the row when it times out.
       deps.logger.warn('Could not publish the sync result', {
-        tenant: r.tenantId, appointmentId: r.appointmentId, outcome: r.outcome, error: err,
+        tenant: r.tenantId,
+        appointmentId: r.appointmentId,
+        outcome: r.outcome,
+        error: err,
       });
     }
   };

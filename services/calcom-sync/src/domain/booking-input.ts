@@ -1,0 +1,19 @@
+/** The Cal.com create body for an appointment: attendee and our metadata (the exactly-once key). */
+import type { CreateBookingInput } from './calcom-port';
+import type { SyncRow, Work } from './context';
+
+export function createInput(w: Work, row: SyncRow): CreateBookingInput {
+  const attendee: { name: string; timeZone: string; email?: string; phoneNumber?: string } = {
+    name: row.customer_name,
+    timeZone: row.customer_time_zone,
+  };
+  if (row.customer_email) attendee.email = row.customer_email;
+  if (row.customer_phone) attendee.phoneNumber = row.customer_phone;
+  // Metadata limits (FACTS): ≤ 50 keys, keys ≤ 40 chars, string values ≤ 500 chars.
+  return {
+    eventTypeId: Number(row.event_type_id),
+    start: row.start_at,
+    attendee,
+    metadata: { appointmentId: row.id, tenantId: w.tenant.id, origin: row.origin },
+  };
+}
