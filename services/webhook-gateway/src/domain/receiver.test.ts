@@ -32,13 +32,15 @@ function setup(opts: { publishFails?: boolean } = {}) {
   const rows = new Map<string, { publishedAt: Date | null }>();
   const published: CalcomInboundEventV1[] = [];
   const deliveries: DeliveryStore = {
-    find: async (t, d) => rows.get(`${t}/${d}`) ?? null,
-    recordReceived: async (d) => {
+    find: (t, d) => Promise.resolve(rows.get(`${t}/${d}`) ?? null),
+    recordReceived: (d) => {
       if (!rows.has(`${d.tenantId}/${d.deliveryId}`))
         rows.set(`${d.tenantId}/${d.deliveryId}`, { publishedAt: null });
+      return Promise.resolve();
     },
-    markPublished: async (d) => {
+    markPublished: (d) => {
       rows.set(`${d.tenantId}/${d.deliveryId}`, { publishedAt: d.publishedAt });
+      return Promise.resolve();
     },
   };
   const lines: string[] = [];
@@ -48,13 +50,13 @@ function setup(opts: { publishFails?: boolean } = {}) {
     stream: new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }),
   });
   const receiver = createWebhookReceiver({
-    tenants: { get: async (id) => tenants.get(id) ?? null },
+    tenants: { get: (id) => Promise.resolve(tenants.get(id) ?? null) },
     deliveries,
     publisher: {
-      publish: async (event) => {
-        if (opts.publishFails) throw new Error('timeout');
+      publish: (event) => {
+        if (opts.publishFails) return Promise.reject(new Error('timeout'));
         published.push(event);
-        return { duplicate: false };
+        return Promise.resolve({ duplicate: false });
       },
     },
     clock: { now: () => now },
