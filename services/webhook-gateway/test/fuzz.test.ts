@@ -56,16 +56,7 @@ const STRANGE_STRINGS = [
   '<script>',
   'null',
 ];
-const STRANGE_NUMBERS = [
-  0,
-  -1,
-  1e308,
-  -1e308,
-  2 ** 53 + 1,
-  1.5,
-  Number.MAX_SAFE_INTEGER,
-  5101.0000001,
-];
+const STRANGE_NUMBERS = [0, -1, 1e308, -1e308, 2 ** 53 + 1, 1.5, Number.MAX_SAFE_INTEGER, 5101.0000001];
 
 function randomJson(depth = 0): unknown {
   switch (int(depth > 3 ? 5 : 7)) {
