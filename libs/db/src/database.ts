@@ -2,7 +2,7 @@
  * Sequelize + mysql2. Everything is stored and compared in UTC: the session
  * time zone is pinned and DATETIME(3) columns hold UTC instants.
  */
-import { QueryTypes, Sequelize, type Transaction } from 'sequelize';
+import { QueryTypes, Sequelize, Transaction } from 'sequelize';
 import type { Logger } from '@calsync/platform';
 
 export interface DbOptions {
@@ -90,7 +90,10 @@ export function createDb(opts: DbOptions): Db {
         0
       );
     },
-    transaction: (fn) => sequelize.transaction((tx) => fn(tx)),
+    // READ COMMITTED: no gap locks, so the outbox relay's SKIP LOCKED scan never blocks
+    // inserts, and explicit row locks (FOR UPDATE on the event type) do the serialising.
+    transaction: (fn) =>
+      sequelize.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.READ_COMMITTED }, (tx) => fn(tx)),
     async ping() {
       await sequelize.query('SELECT 1', { type: QueryTypes.SELECT });
       return true;

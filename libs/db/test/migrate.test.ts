@@ -1,5 +1,6 @@
 import { createTestDb, databaseUrlFor, uniqueSuffix } from '@calsync/testkit';
 import { createDb, ensureDatabase, migrate, migrationsDone } from '@calsync/db';
+import { migrations } from '../src/migrations';
 
 describe('migrations', () => {
   it('create the database when it is missing and apply once, even when three services start together', async () => {
@@ -7,7 +8,7 @@ describe('migrations', () => {
     await ensureDatabase(url);
     const dbs = [createDb({ url }), createDb({ url }), createDb({ url })];
     const applied = await Promise.all(dbs.map((db) => migrate(db)));
-    expect(applied.flat()).toEqual(['0001-initial']);
+    expect(applied.flat()).toEqual(migrations.map((m) => m.name));
     expect(await migrationsDone(dbs[0]!)).toBe(true);
     await dbs[0]!.execute(`DROP DATABASE \`${dbs[0]!.name}\``);
     await Promise.all(dbs.map((db) => db.close()));

@@ -21,8 +21,10 @@ function dockerAnswers(): boolean {
 export async function startContainersIfNeeded(): Promise<'env' | 'containers' | 'local'> {
   if (process.env.NATS_URL || process.env.DATABASE_URL) return 'env';
   if (process.env.TESTCONTAINERS !== '1' && !dockerAnswers()) return 'local';
-  const { MySqlContainer } = await import('@testcontainers/mysql');
-  const { NatsContainer } = await import('@testcontainers/nats');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { MySqlContainer } = require('@testcontainers/mysql') as typeof import('@testcontainers/mysql');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NatsContainer } = require('@testcontainers/nats') as typeof import('@testcontainers/nats');
   const [mysql, nats] = await Promise.all([
     new MySqlContainer('mysql:8.4').withRootPassword('test').start(),
     new NatsContainer('nats:2.10').withJetStream().start(),

@@ -1,5 +1,5 @@
-export * from './containers';
 export * from './infra';
 export * from './logs';
 export * from './nats-server';
 export * from './wait';
+export * from './spawn';

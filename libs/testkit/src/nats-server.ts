@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,7 +30,6 @@ export async function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
-  const { connect } = await import('node:net');
   const until = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -76,7 +75,9 @@ export async function startDisposableNats(): Promise<DisposableNats> {
 }
 
 async function startContainerNats(): Promise<DisposableNats> {
-  const { NatsContainer } = await import('@testcontainers/nats');
+  // Loaded only on this path: most machines running these tests have no Docker.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { NatsContainer } = require('@testcontainers/nats') as typeof import('@testcontainers/nats');
   let container = await new NatsContainer('nats:2.9').withJetStream().start();
   const port = container.getMappedPort(4222);
   return {

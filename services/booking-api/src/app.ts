@@ -1,0 +1,121 @@
+/**
+ * Builds booking-api from its dependencies: repositories, domain services, the
+ * outbox relay and the Express app. main.ts wires real ones; tests pass their own.
+ */
+import express from 'express';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import {
+  createMetrics,
+  createSecretBox,
+  errorMiddleware,
+  healthRouter,
+  notFoundHandler,
+  requestContext,
+  type Clock,
+  type Logger,
+} from '@calsync/platform';
+import { createTenantReader, migrationsDone, type Db } from '@calsync/db';
+import type { Topology } from '@calsync/contracts';
+import type { BookingApiConfig } from './config';
+import { createAppointmentsRepo } from './db/appointments-repo';
+import { createIdempotencyRepo } from './db/idempotency-repo';
+import { createOutboxRepo } from './db/outbox-repo';
+import { createTenantsRepo } from './db/tenants-repo';
+import { createAppointmentsService } from './domain/appointments';
+import { createTenantsService } from './domain/tenants';
+import { adminAuth } from './http/auth';
+import { adminRouter } from './http/admin';
+import { operatorRouter } from './http/operator';
+import { createOutboxRelay } from './messaging/outbox-relay';
+
+export interface BookingApiDeps {
+  config: BookingApiConfig;
+  logger: Logger;
+  db: Db;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  topology: Topology;
+  clock: Clock;
+}
+
+export function createBookingApi(deps: BookingApiDeps) {
+  const { config, logger, db, clock } = deps;
+  const metrics = createMetrics('booking-api');
+  const secrets = createSecretBox(config.secretsKey);
+  const tenantReader = createTenantReader({ db, secrets });
+  const tenantsRepo = createTenantsRepo(db);
+  const outbox = createOutboxRepo(db);
+  const idempotency = createIdempotencyRepo(db);
+
+  const relay = createOutboxRelay({
+    db,
+    outbox,
+    js: deps.js,
+    topology: deps.topology,
+    logger,
+    metrics,
+    clock,
+    pollMs: config.outboxPollMs,
+  });
+  const appointments = createAppointmentsService({
+    db,
+    appointments: createAppointmentsRepo(db),
+    outbox,
+    clock,
+    onCommitted: () => relay.kick(),
+  });
+  const tenants = createTenantsService({ repo: tenantsRepo, reader: tenantReader, secrets, clock });
+
+  let migrated = false;
+  const ready = async () => {
+    if (deps.nc.isClosed()) return false;
+    await Promise.race([
+      deps.nc.flush(),
+      new Promise((_, rej) => setTimeout(() => rej(new Error('nats timeout')), 1_000).unref()),
+    ]);
+    await db.ping();
+    migrated ||= await migrationsDone(db);
+    return migrated;
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  app.use(requestContext(logger));
+  app.use(metrics.httpMiddleware);
+  app.use(healthRouter({ registry: metrics.registry, ready }));
+  app.use(express.json({ limit: '1mb', type: 'application/json' }));
+  app.use(operatorRouter({ tenants, operatorToken: config.operatorToken }));
+  app.use(
+    '/v1/tenants/:tenantId',
+    adminAuth({ repo: tenantsRepo, reader: tenantReader }),
+    adminRouter({ appointments, idempotency, clock }),
+  );
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(logger));
+
+  const housekeeping = setInterval(() => {
+    const now = clock.now();
+    void Promise.all([
+      idempotency.purgeExpired(now),
+      outbox.purgePublished(new Date(now.getTime() - 7 * 24 * 3600_000)),
+    ]).catch((err: unknown) => logger.warn('Housekeeping failed', { error: err }));
+  }, 10 * 60_000);
+  housekeeping.unref();
+
+  return {
+    app,
+    metrics,
+    relay,
+    services: { appointments, tenants },
+    start() {
+      relay.start();
+    },
+    async stop() {
+      clearInterval(housekeeping);
+      await relay.stop();
+    },
+  };
+}
+export type BookingApi = ReturnType<typeof createBookingApi>;

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+
+/** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
+export const DEV_SECRETS_KEY = '0'.repeat(64);
+
+const schema = z
+  .object({
+    ...commonEnvShape,
+    BOOKING_API_PORT: portSchema(3000),
+    CALCOM_API_URL: z.url().default('https://api.cal.com'),
+    OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+    SECRETS_KEY: secretsKeySchema.optional(),
+    /** How often the outbox relay looks for rows another process left behind. */
+    OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+    /** How long a Retell booking waits for calcom-sync's outcome before answering "pending". */
+    RETELL_CONFIRM_TIMEOUT_MS: z.coerce.number().int().min(0).max(30_000).default(4_000),
+    CALCOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  })
+  .refine((e) => e.NODE_ENV !== 'production' || !!e.SECRETS_KEY, {
+    path: ['SECRETS_KEY'],
+    message: 'is required when NODE_ENV=production',
+  });
+
+export type BookingApiConfig = ReturnType<typeof loadConfig>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const e = parseEnv(schema, env);
+  return {
+    ...commonConfig(e),
+    port: e.BOOKING_API_PORT,
+    operatorToken: e.OPERATOR_TOKEN,
+    secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
+    usingDevSecretsKey: !e.SECRETS_KEY,
+    outboxPollMs: e.OUTBOX_POLL_MS,
+    calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS },
+    retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
+  };
+}

@@ -1,0 +1,173 @@
+/** The only SQL for appointments in booking-api. Writes run inside the caller's transaction. */
+import type { Transaction } from 'sequelize';
+import type { AppointmentRow, Db } from '@calsync/db';
+import type { AppointmentStatus, Origin, SyncStatus } from '@calsync/contracts';
+
+export interface NewAppointment {
+  id: string;
+  tenantId: string;
+  eventTypeId: number;
+  start: Date;
+  end: Date;
+  origin: Origin;
+  customer: { name: string; email: string | null; phone: string | null; timeZone: string };
+  notes: string | null;
+}
+
+export interface ListFilter {
+  from?: Date | undefined;
+  to?: Date | undefined;
+  status?: AppointmentStatus | undefined;
+  syncStatus?: SyncStatus | undefined;
+  requiresManualReview?: boolean | undefined;
+  after?: { start: Date; id: string } | undefined;
+  limit: number;
+}
+
+export function createAppointmentsRepo(db: Db) {
+  return {
+    async get(
+      tenantId: string,
+      id: string,
+      tx?: Transaction,
+      forUpdate = false,
+    ): Promise<AppointmentRow | null> {
+      const [row] = await db.query<AppointmentRow>(
+        `SELECT * FROM appointments WHERE id = ? AND tenant_id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
+        [id, tenantId],
+        tx,
+      );
+      return row ?? null;
+    },
+
+    async getMany(tenantId: string, ids: string[]): Promise<AppointmentRow[]> {
+      if (!ids.length) return [];
+      return db.query<AppointmentRow>('SELECT * FROM appointments WHERE tenant_id = ? AND id IN (?)', [
+        tenantId,
+        ids,
+      ]);
+    },
+
+    /** Serialises writers of one event type: the overlap check below is then race-free. */
+    async lockEventType(
+      tenantId: string,
+      eventTypeId: number,
+      tx: Transaction,
+    ): Promise<{ lengthMinutes: number } | null> {
+      const [row] = await db.query<{ length_minutes: number }>(
+        'SELECT length_minutes FROM tenant_event_types WHERE tenant_id = ? AND id = ? FOR UPDATE',
+        [tenantId, eventTypeId],
+        tx,
+      );
+      return row ? { lengthMinutes: row.length_minutes } : null;
+    },
+
+    async findOverlap(
+      tenantId: string,
+      eventTypeId: number,
+      start: Date,
+      end: Date,
+      tx: Transaction,
+      excludeId?: string,
+    ) {
+      const [row] = await db.query<{ id: string }>(
+        `SELECT id FROM appointments
+          WHERE tenant_id = ? AND event_type_id = ? AND status = 'booked' AND start_at < ? AND end_at > ?
+            AND id <> ? LIMIT 1 FOR UPDATE`,
+        [tenantId, eventTypeId, end, start, excludeId ?? ''],
+        tx,
+      );
+      return row?.id ?? null;
+    },
+
+    async insert(a: NewAppointment, now: Date, tx: Transaction): Promise<void> {
+      await db.execute(
+        `INSERT INTO appointments (id, tenant_id, event_type_id, start_at, end_at, status, origin, customer_name,
+           customer_email, customer_phone, customer_time_zone, notes, version, synced_version, sync_status, created_at, updated_at)
+         VALUES (?,?,?,?,?,'booked',?,?,?,?,?,?,1,0,'pending',?,?)`,
+        [
+          a.id,
+          a.tenantId,
+          a.eventTypeId,
+          a.start,
+          a.end,
+          a.origin,
+          a.customer.name,
+          a.customer.email,
+          a.customer.phone,
+          a.customer.timeZone,
+          a.notes,
+          now,
+          now,
+        ],
+        tx,
+      );
+    },
+
+    /** A local change Cal.com must hear about: bump the version and mark the sync pending. */
+    async applyLocalChange(
+      tenantId: string,
+      id: string,
+      change: { start?: Date; end?: Date; status?: AppointmentStatus; cancelReason?: string | null },
+      now: Date,
+      tx: Transaction,
+    ): Promise<void> {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      if (change.start) (sets.push('start_at = ?'), values.push(change.start));
+      if (change.end) (sets.push('end_at = ?'), values.push(change.end));
+      if (change.status) (sets.push('status = ?'), values.push(change.status));
+      if (change.cancelReason !== undefined)
+        (sets.push('cancel_reason = ?'), values.push(change.cancelReason));
+      await db.execute(
+        `UPDATE appointments SET ${sets.join(', ')}, version = version + 1, sync_status = 'pending', sync_attempts = 0,
+           sync_error_code = NULL, sync_error_message = NULL, updated_at = ? WHERE id = ? AND tenant_id = ?`,
+        [...values, now, id, tenantId],
+        tx,
+      );
+    },
+
+    /** Details Cal.com cannot take (its API has no booking update): no sync state changes. */
+    async updateDetails(
+      tenantId: string,
+      id: string,
+      d: { customer?: NewAppointment['customer']; notes?: string | null },
+      now: Date,
+      tx: Transaction,
+    ): Promise<void> {
+      const sets: string[] = [];
+      const values: unknown[] = [];
+      if (d.customer) {
+        sets.push('customer_name = ?', 'customer_email = ?', 'customer_phone = ?', 'customer_time_zone = ?');
+        values.push(d.customer.name, d.customer.email, d.customer.phone, d.customer.timeZone);
+      }
+      if (d.notes !== undefined) (sets.push('notes = ?'), values.push(d.notes));
+      if (!sets.length) return;
+      await db.execute(
+        `UPDATE appointments SET ${sets.join(', ')}, updated_at = ? WHERE id = ? AND tenant_id = ?`,
+        [...values, now, id, tenantId],
+        tx,
+      );
+    },
+
+    async list(tenantId: string, f: ListFilter): Promise<AppointmentRow[]> {
+      const where = ['tenant_id = ?'];
+      const values: unknown[] = [tenantId];
+      if (f.from) (where.push('start_at >= ?'), values.push(f.from));
+      if (f.to) (where.push('start_at < ?'), values.push(f.to));
+      if (f.status) (where.push('status = ?'), values.push(f.status));
+      if (f.syncStatus) (where.push('sync_status = ?'), values.push(f.syncStatus));
+      if (f.requiresManualReview !== undefined)
+        (where.push('requires_manual_review = ?'), values.push(f.requiresManualReview ? 1 : 0));
+      if (f.after) {
+        where.push('(start_at > ? OR (start_at = ? AND id > ?))');
+        values.push(f.after.start, f.after.start, f.after.id);
+      }
+      return db.query<AppointmentRow>(
+        `SELECT * FROM appointments WHERE ${where.join(' AND ')} ORDER BY start_at, id LIMIT ${f.limit + 1}`,
+        values,
+      );
+    },
+  };
+}
+export type AppointmentsRepo = ReturnType<typeof createAppointmentsRepo>;

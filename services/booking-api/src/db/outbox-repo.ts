@@ -1,0 +1,79 @@
+/**
+ * The transactional outbox: an event row written in the same transaction as the
+ * appointment change, published later by the relay (messaging/outbox-relay.ts).
+ */
+import type { Transaction } from 'sequelize';
+import type { Db } from '@calsync/db';
+import type { AppointmentEventV1, Origin } from '@calsync/contracts';
+
+export interface OutboxRow {
+  seq: number;
+  id: string;
+  origin: Origin;
+  payload: string;
+  traceparent: string | null;
+}
+
+export function createOutboxRepo(db: Db) {
+  return {
+    async add(event: AppointmentEventV1, traceparent: string | undefined, tx: Transaction): Promise<void> {
+      await db.execute(
+        `INSERT INTO outbox (id, tenant_id, appointment_id, event, origin, payload, traceparent, created_at)
+         VALUES (?,?,?,?,?,?,?,?)`,
+        [
+          event.eventId,
+          event.tenantId,
+          event.appointmentId,
+          event.event,
+          event.origin,
+          JSON.stringify(event),
+          traceparent ?? null,
+          new Date(event.occurredAt),
+        ],
+        tx,
+      );
+    },
+
+    /**
+     * Claims the oldest unpublished rows. SKIP LOCKED lets several booking-api
+     * replicas relay in parallel without publishing a row twice.
+     */
+    async claimBatch(limit: number, tx: Transaction): Promise<OutboxRow[]> {
+      return db.query<OutboxRow>(
+        `SELECT seq, id, origin, payload, traceparent FROM outbox WHERE published_at IS NULL
+          ORDER BY seq LIMIT ${Math.floor(limit)} FOR UPDATE SKIP LOCKED`,
+        [],
+        tx,
+      );
+    },
+
+    async markPublished(seqs: number[], now: Date, tx: Transaction): Promise<void> {
+      if (!seqs.length) return;
+      await db.execute('UPDATE outbox SET published_at = ? WHERE seq IN (?)', [now, seqs], tx);
+    },
+
+    async markFailed(seqs: number[], tx: Transaction): Promise<void> {
+      if (!seqs.length) return;
+      await db.execute(
+        'UPDATE outbox SET publish_attempts = publish_attempts + 1 WHERE seq IN (?)',
+        [seqs],
+        tx,
+      );
+    },
+
+    async pendingCount(): Promise<number> {
+      const [row] = await db.query<{ n: number }>(
+        'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL',
+      );
+      return Number(row?.n ?? 0);
+    },
+
+    /** Published rows are kept a while for audit, then purged. */
+    async purgePublished(before: Date): Promise<number> {
+      return db.execute('DELETE FROM outbox WHERE published_at IS NOT NULL AND published_at < ? LIMIT 5000', [
+        before,
+      ]);
+    },
+  };
+}
+export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

@@ -1,0 +1,94 @@
+/** Operator use cases: create or replace a tenant; never hand a secret back. */
+import { AppError, hashToken, notFound, type Clock, type SecretBox } from '@calsync/platform';
+import type { TenantReader, TenantRecord } from '@calsync/db';
+import type { TenantsRepo } from '../db/tenants-repo';
+
+export interface TenantInput {
+  name: string;
+  timeZone: string;
+  adminToken: string;
+  calcom: {
+    apiKey: string;
+    webhookSecret?: string | undefined;
+    eventTypes: { id: number; title: string; lengthInMinutes: number }[];
+    rateLimitPerMinute: number;
+  };
+  retell?: { apiKey: string } | undefined;
+}
+
+export interface TenantView {
+  id: string;
+  name: string;
+  timeZone: string;
+  calcom: {
+    eventTypes: { id: number; title: string; lengthInMinutes: number }[];
+    rateLimitPerMinute: number;
+    apiKeySet: true;
+    webhookSecretSet: boolean;
+  };
+  retell: { apiKeySet: boolean };
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function tenantView(t: TenantRecord): TenantView {
+  return {
+    id: t.id,
+    name: t.name,
+    timeZone: t.timeZone,
+    calcom: {
+      eventTypes: t.eventTypes,
+      rateLimitPerMinute: t.calcomRateLimitPerMinute,
+      apiKeySet: true,
+      webhookSecretSet: t.calcomWebhookSecret !== null,
+    },
+    retell: { apiKeySet: t.retellApiKey !== null },
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}
+
+export function createTenantsService(deps: {
+  repo: TenantsRepo;
+  reader: TenantReader;
+  secrets: SecretBox;
+  clock: Clock;
+}) {
+  return {
+    async put(id: string, input: TenantInput): Promise<{ created: boolean; tenant: TenantView }> {
+      const ids = input.calcom.eventTypes.map((e) => e.id);
+      if (new Set(ids).size !== ids.length)
+        throw new AppError('invalid_request', 'calcom.eventTypes has duplicate ids');
+      const result = await deps.repo.upsert(
+        {
+          id,
+          name: input.name,
+          timeZone: input.timeZone,
+          adminTokenHash: hashToken(input.adminToken),
+          calcomApiKeyEnc: deps.secrets.seal(input.calcom.apiKey),
+          calcomWebhookSecretEnc: input.calcom.webhookSecret
+            ? deps.secrets.seal(input.calcom.webhookSecret)
+            : null,
+          rateLimitPerMinute: input.calcom.rateLimitPerMinute,
+          retellApiKeyEnc: input.retell ? deps.secrets.seal(input.retell.apiKey) : null,
+          eventTypes: input.calcom.eventTypes,
+        },
+        deps.clock.now(),
+      );
+      if (result === 'event_type_taken')
+        throw new AppError('conflict', 'An event type id already belongs to another tenant');
+      if (result === 'token_taken') throw new AppError('conflict', 'adminToken is already in use');
+      deps.reader.invalidate(id);
+      const tenant = await deps.reader.get(id);
+      if (!tenant) throw new Error('tenant vanished after upsert');
+      return { created: result === 'created', tenant: tenantView(tenant) };
+    },
+
+    async get(id: string): Promise<TenantView> {
+      const t = await deps.reader.get(id);
+      if (!t) throw notFound('Tenant');
+      return tenantView(t);
+    },
+  };
+}
+export type TenantsService = ReturnType<typeof createTenantsService>;

@@ -1,0 +1,66 @@
+/**
+ * `Idempotency-Key`: a repeat returns the first status and body; the same key
+ * with another body → 422; a repeat while the first still runs → 409.
+ */
+import type { RequestHandler } from 'express';
+import { AppError, sha256Hex, type Clock } from '@calsync/platform';
+import { HTTP_HEADERS } from '@calsync/contracts';
+import type { IdempotencyRepo } from '../db/idempotency-repo';
+import { tenantOf } from './auth';
+
+export function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: string): RequestHandler {
+  return async (req, res, next) => {
+    const key = req.header(HTTP_HEADERS.idempotencyKey);
+    if (key === undefined) return next();
+    if (!/^[\x21-\x7e]{1,255}$/.test(key))
+      throw new AppError('invalid_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
+    const tenantId = tenantOf(res).id;
+    const scope = `${operation}:${String(req.params.id ?? '')}`;
+    const hash = sha256Hex(stableStringify(req.body ?? null));
+    const claim = await repo.claim(tenantId, scope, key, hash, clock.now());
+    switch (claim.kind) {
+      case 'mismatch':
+        throw new AppError(
+          'idempotency_mismatch',
+          'This Idempotency-Key was used with a different request body',
+        );
+      case 'in_progress':
+        throw new AppError(
+          'idempotency_in_progress',
+          'A request with this Idempotency-Key is still being processed',
+        );
+      case 'replay':
+        res.setHeader('Idempotent-Replayed', 'true');
+        res.status(claim.status).type('application/json').send(claim.body);
+        return;
+      case 'claimed': {
+        const json = res.json.bind(res);
+        res.json = (body: unknown) => {
+          const status = res.statusCode;
+          const text = JSON.stringify(body);
+          const settle =
+            status < 500
+              ? repo.complete(tenantId, scope, key, status, text)
+              : repo.release(tenantId, scope, key);
+          settle.then(
+            () => json(body),
+            (err: unknown) => next(err),
+          );
+          return res;
+        };
+        next();
+      }
+    }
+  };
+}

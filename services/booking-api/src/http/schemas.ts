@@ -1,0 +1,99 @@
+/** Request bodies and queries (SPEC §4.1–4.2). Strict: unknown properties are a 400. */
+import { z } from 'zod';
+import { APPOINTMENT_STATUSES, SYNC_STATUSES, isoInstantSchema } from '@calsync/contracts';
+
+export function isIanaZone(zone: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)) return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const ianaZone = z
+  .string()
+  .max(64)
+  .refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin');
+export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678');
+export const email = z.email().max(254);
+const instant = isoInstantSchema.transform((v) => new Date(v));
+
+export const tenantBody = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  timeZone: ianaZone,
+  adminToken: z.string().min(24, 'must be at least 24 characters').max(256),
+  calcom: z.strictObject({
+    apiKey: z.string().min(1).max(512),
+    webhookSecret: z.string().min(1).max(512).optional(),
+    eventTypes: z
+      .array(
+        z.strictObject({
+          id: z.number().int().positive(),
+          title: z.string().min(1).max(200),
+          lengthInMinutes: z.number().int().min(1).max(1440),
+        }),
+      )
+      .min(1)
+      .max(100),
+    rateLimitPerMinute: z.number().int().min(1).max(100_000).default(120),
+  }),
+  retell: z.strictObject({ apiKey: z.string().min(1).max(512) }).optional(),
+});
+
+export const customerBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    email: email.optional(),
+    phone: e164.optional(),
+    timeZone: ianaZone,
+  })
+  .refine((c) => c.email !== undefined || c.phone !== undefined, {
+    message: 'needs an email or a phone (Cal.com requires one)',
+    path: ['email'],
+  })
+  .transform((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, timeZone: c.timeZone }));
+
+export const createBody = z.strictObject({
+  eventTypeId: z.number().int().positive(),
+  start: instant,
+  customer: customerBody,
+  notes: z.string().max(2000).optional(),
+});
+
+export const patchBody = z
+  .strictObject({
+    start: instant.optional(),
+    customer: customerBody.optional(),
+    notes: z.string().max(2000).nullable().optional(),
+  })
+  .refine(
+    (b) => b.start !== undefined || b.customer !== undefined || b.notes !== undefined,
+    'nothing to change',
+  );
+
+export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
+export const rescheduleBody = z.strictObject({
+  start: instant,
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+export const bulkCancelBody = z.strictObject({
+  ids: z.array(z.string().min(1).max(64)).min(1).max(500),
+  reason: z.string().trim().min(1).max(500).optional(),
+});
+
+export const listQuery = z.strictObject({
+  from: instant.optional(),
+  to: instant.optional(),
+  status: z.enum(APPOINTMENT_STATUSES).optional(),
+  syncStatus: z.enum(SYNC_STATUSES).optional(),
+  requiresManualReview: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export const uuidParam = z.uuid();

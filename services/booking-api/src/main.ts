@@ -1,0 +1,59 @@
+/** Composition root: config → logger → MySQL → NATS → app → listen; SIGTERM drains. */
+import { createTopology } from '@calsync/contracts';
+import { createDb, ensureDatabase, migrate } from '@calsync/db';
+import {
+  closeServer,
+  connectNats,
+  createLogger,
+  createShutdown,
+  ensureStreams,
+  exitOnSignals,
+  listen,
+  systemClock,
+} from '@calsync/platform';
+import { createBookingApi } from './app';
+import { loadConfig } from './config';
+
+async function main() {
+  const config = loadConfig();
+  const logger = createLogger({ service: 'booking-api', level: config.logLevel });
+  if (config.usingDevSecretsKey)
+    logger.warn('SECRETS_KEY is not set: using the development key (never in production)');
+  if (config.db.migrate) await ensureDatabase(config.db.url);
+  const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, logger });
+  if (config.db.migrate) await migrate(db, logger);
+  const topology = createTopology(config.nats.namespace);
+  const nats = await connectNats({ url: config.nats.url, name: 'booking-api', logger });
+  await ensureStreams(nats.jsm, topology, { replicas: config.nats.replicas });
+
+  const api = createBookingApi({
+    config,
+    logger,
+    db,
+    nc: nats.nc,
+    js: nats.js,
+    topology,
+    clock: systemClock,
+  });
+  api.start();
+  const server = await listen(api.app, config.port, logger, 'booking-api');
+
+  const shutdown = createShutdown(logger);
+  shutdown.add('http', () => closeServer(server));
+  shutdown.add('workers', () => api.stop());
+  shutdown.add('nats', () => nats.nc.drain());
+  shutdown.add('mysql', () => db.close());
+  exitOnSignals(shutdown);
+}
+
+main().catch((err: unknown) => {
+  // One line, then exit: a bad config or an unreachable dependency at start.
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      service: 'booking-api',
+      message: err instanceof Error ? err.message : String(err),
+    }),
+  );
+  process.exit(1);
+});
