@@ -40,7 +40,7 @@ export const appointmentEventV1Schema = z.object({
 });
 export type AppointmentEventV1 = z.infer<typeof appointmentEventV1Schema>;
 
-export function appointmentEventType(event: AppointmentEventName): string {
+export function appointmentEventType(event: AppointmentEventName): `appointment.${AppointmentEventName}` {
   return `appointment.${event}`;
 }
 

@@ -36,7 +36,7 @@ export interface MessageEnvelope {
 const encoder = new TextEncoder();
 
 function buildHeaders(
-  eventType: EventTypeName | string,
+  eventType: EventTypeName,
   version: number,
   tenantId: string,
   meta: PublishMeta,

@@ -84,11 +84,7 @@ export function createDb(opts: DbOptions): Db {
       // mysql2 returns a ResultSetHeader for writes; Sequelize surfaces it as the first or second element.
       const header = (meta ?? result) as { affectedRows?: number } | number;
       if (typeof header === 'number') return header;
-      return (
-        (header as { affectedRows?: number })?.affectedRows ??
-        (result as { affectedRows?: number })?.affectedRows ??
-        0
-      );
+      return header?.affectedRows ?? (result as { affectedRows?: number })?.affectedRows ?? 0;
     },
     // READ COMMITTED: no gap locks, so the outbox relay's SKIP LOCKED scan never blocks
     // inserts, and explicit row locks (FOR UPDATE on the event type) do the serialising.

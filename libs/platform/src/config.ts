@@ -18,7 +18,7 @@ export class ConfigError extends Error {
 /** Parses `env` with `schema`; throws ConfigError naming the first bad variable. */
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const result = schema.safeParse(env);
-  if (result.success) return result.data as z.infer<S>;
+  if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const variable = issue.path.map(String).join('.') || '(environment)';
   throw new ConfigError(variable, `- ${issue.message}`);

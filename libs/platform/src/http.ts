@@ -25,7 +25,7 @@ export function sendError(
 /** Parses with zod; a failure is a 400 that names the offending field. */
 export function validate<S extends z.ZodType>(schema: S, value: unknown, what = 'body'): z.infer<S> {
   const r = schema.safeParse(value);
-  if (r.success) return r.data as z.infer<S>;
+  if (r.success) return r.data;
   const issues = r.error.issues
     .slice(0, 5)
     .map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));

@@ -28,8 +28,8 @@ export async function spawnService(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | string>((res) =>
     proc.once('exit', (code, sig) => res(code ?? sig ?? -1)),
   );
@@ -42,11 +42,11 @@ export async function spawnService(
       const m = /"message":"[^"]*listening"[^\n]*"port":(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
-        proc.stdout!.off('data', check);
+        proc.stdout.off('data', check);
         res(Number(m[1]));
       }
     };
-    proc.stdout!.on('data', check);
+    proc.stdout.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       rej(new Error(`${service} exited (${code}) before listening:\n${out.slice(-2000)}`));

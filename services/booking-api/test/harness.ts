@@ -157,7 +157,7 @@ export async function streamMessages(
     const m = await nats.jsm.streams.getMessage(stream, { seq }).catch(() => null);
     if (!m) continue;
     const headers: Record<string, string> = {};
-    for (const k of m.header?.keys() ?? []) headers[k] = m.header!.get(k);
+    for (const k of m.header?.keys() ?? []) headers[k] = m.header.get(k);
     out.push({ subject: m.subject, headers, data: m.json(), seq });
   }
   return out;

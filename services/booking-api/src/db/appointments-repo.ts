@@ -24,6 +24,12 @@ export interface ListFilter {
   limit: number;
 }
 
+/** Appends one SQL clause and its value. */
+function add(clauses: string[], values: unknown[], clause: string, value: unknown): void {
+  clauses.push(clause);
+  values.push(value);
+}
+
 export function createAppointmentsRepo(db: Db) {
   return {
     async get(
@@ -114,11 +120,10 @@ export function createAppointmentsRepo(db: Db) {
     ): Promise<void> {
       const sets: string[] = [];
       const values: unknown[] = [];
-      if (change.start) (sets.push('start_at = ?'), values.push(change.start));
-      if (change.end) (sets.push('end_at = ?'), values.push(change.end));
-      if (change.status) (sets.push('status = ?'), values.push(change.status));
-      if (change.cancelReason !== undefined)
-        (sets.push('cancel_reason = ?'), values.push(change.cancelReason));
+      if (change.start) add(sets, values, 'start_at = ?', change.start);
+      if (change.end) add(sets, values, 'end_at = ?', change.end);
+      if (change.status) add(sets, values, 'status = ?', change.status);
+      if (change.cancelReason !== undefined) add(sets, values, 'cancel_reason = ?', change.cancelReason);
       await db.execute(
         `UPDATE appointments SET ${sets.join(', ')}, version = version + 1, sync_status = 'pending', sync_attempts = 0,
            sync_error_code = NULL, sync_error_message = NULL, updated_at = ? WHERE id = ? AND tenant_id = ?`,
@@ -141,7 +146,7 @@ export function createAppointmentsRepo(db: Db) {
         sets.push('customer_name = ?', 'customer_email = ?', 'customer_phone = ?', 'customer_time_zone = ?');
         values.push(d.customer.name, d.customer.email, d.customer.phone, d.customer.timeZone);
       }
-      if (d.notes !== undefined) (sets.push('notes = ?'), values.push(d.notes));
+      if (d.notes !== undefined) add(sets, values, 'notes = ?', d.notes);
       if (!sets.length) return;
       await db.execute(
         `UPDATE appointments SET ${sets.join(', ')}, updated_at = ? WHERE id = ? AND tenant_id = ?`,
@@ -153,12 +158,12 @@ export function createAppointmentsRepo(db: Db) {
     async list(tenantId: string, f: ListFilter): Promise<AppointmentRow[]> {
       const where = ['tenant_id = ?'];
       const values: unknown[] = [tenantId];
-      if (f.from) (where.push('start_at >= ?'), values.push(f.from));
-      if (f.to) (where.push('start_at < ?'), values.push(f.to));
-      if (f.status) (where.push('status = ?'), values.push(f.status));
-      if (f.syncStatus) (where.push('sync_status = ?'), values.push(f.syncStatus));
+      if (f.from) add(where, values, 'start_at >= ?', f.from);
+      if (f.to) add(where, values, 'start_at < ?', f.to);
+      if (f.status) add(where, values, 'status = ?', f.status);
+      if (f.syncStatus) add(where, values, 'sync_status = ?', f.syncStatus);
       if (f.requiresManualReview !== undefined)
-        (where.push('requires_manual_review = ?'), values.push(f.requiresManualReview ? 1 : 0));
+        add(where, values, 'requires_manual_review = ?', f.requiresManualReview ? 1 : 0);
       if (f.after) {
         where.push('(start_at > ? OR (start_at = ? AND id > ?))');
         values.push(f.after.start, f.after.start, f.after.id);
