@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /** The sandbox's body validation agrees with Cal.com's published OpenAPI document. */
 import { readFileSync } from 'node:fs';
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
@@ -8,7 +9,8 @@ interface Schema {
   required?: string[];
 }
 const doc = JSON.parse(
-  readFileSync(process.env.CALCOM_OPENAPI_PATH ?? '/work/shared/calcom/openapi-v2.json', 'utf8'),
+  // A copy of Cal.com's published document (shared/calcom/openapi-v2.json, 2025-10-01) kept with the sandbox it checks.
+  readFileSync(process.env.CALCOM_OPENAPI_PATH ?? join(__dirname, '../openapi/openapi-v2.json'), 'utf8'),
 ) as {
   components: { schemas: Record<string, Schema> };
 };
