@@ -35,12 +35,7 @@ export interface MessageEnvelope {
 
 const encoder = new TextEncoder();
 
-function buildHeaders(
-  eventType: EventTypeName,
-  version: number,
-  tenantId: string,
-  meta: PublishMeta,
-) {
+function buildHeaders(eventType: EventTypeName, version: number, tenantId: string, meta: PublishMeta) {
   const h = natsHeaders();
   h.set(HEADERS.msgId, meta.msgId);
   h.set(HEADERS.origin, meta.origin);
