@@ -3,6 +3,7 @@
  * `{triggerEvent, createdAt, payload}`, `X-Cal-Signature-256` = hex HMAC-SHA256
  * of the exact body bytes (or `no-secret-provided`), at most once (no retry).
  */
+import { HTTP_HEADERS } from '@calsync/contracts';
 import { hmacSha256Hex, type Clock, type Logger } from '@calsync/platform';
 import type { Account, RecordedCall, SandboxBooking, WebhookConfig } from './types';
 
@@ -128,8 +129,8 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
-          'X-Cal-Signature-256': signatureFor(hook.secret, body),
-          'X-Cal-Webhook-Version': '2021-10-20',
+          [HTTP_HEADERS.calSignature]: signatureFor(hook.secret, body),
+          [HTTP_HEADERS.calWebhookVersion]: '2021-10-20',
         },
         body,
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
