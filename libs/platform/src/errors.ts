@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   conflict: 409,
   slot_taken: 409,
   already_cancelled: 409,
+  not_in_review: 409,
   idempotency_in_progress: 409,
   idempotency_mismatch: 422,
   payload_too_large: 413,

@@ -3,3 +3,4 @@ export * from './logs';
 export * from './nats-server';
 export * from './wait';
 export * from './spawn';
+export * from './promtool';
