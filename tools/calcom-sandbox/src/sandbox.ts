@@ -173,6 +173,10 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '1mb' }));
+  // Liveness for docker compose / Kubernetes probes (not part of Cal.com's API).
+  app.get('/livez', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
   app.use('/_sandbox', controlRouter(sandbox as CalcomSandbox));
   app.use('/v2', recorder(gateDeps), gate(gateDeps), apiRouter({ store, bookings, clock }));
   app.use((req, res) => {

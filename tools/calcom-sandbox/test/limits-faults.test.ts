@@ -139,3 +139,16 @@ describe('faults', () => {
     expect(JSON.stringify(calls)).not.toContain(KEY);
   });
 });
+
+describe('probes', () => {
+  it('answers /livez for container health checks without counting as a Cal.com call', async () => {
+    const sb = await createCalcomSandbox({ port: 0 });
+    try {
+      const res = await fetch(`${sb.url}/livez`);
+      expect(res.status).toBe(200);
+      expect(sb.calls()).toHaveLength(0);
+    } finally {
+      await sb.close();
+    }
+  });
+});
