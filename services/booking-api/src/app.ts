@@ -28,6 +28,9 @@ import { adminAuth } from './http/auth';
 import { adminRouter } from './http/admin';
 import { operatorRouter } from './http/operator';
 import { createOutboxRelay } from './messaging/outbox-relay';
+import { createCalcomSlots } from './calcom/slots';
+import { createRetellFunctions } from './domain/retell';
+import { retellRouter } from './http/retell';
 
 export interface BookingApiDeps {
   config: BookingApiConfig;
@@ -66,6 +69,17 @@ export function createBookingApi(deps: BookingApiDeps) {
     onCommitted: () => relay.kick(),
   });
   const tenants = createTenantsService({ repo: tenantsRepo, reader: tenantReader, secrets, clock });
+  const retell = createRetellFunctions({
+    db,
+    appointments,
+    idempotency,
+    nc: deps.nc,
+    topology: deps.topology,
+    slots: createCalcomSlots({ apiUrl: config.calcom.apiUrl }),
+    calcomTimeoutMs: config.calcom.timeoutMs,
+    clock,
+    logger,
+  });
 
   let migrated = false;
   const ready = async () => {
@@ -85,6 +99,17 @@ export function createBookingApi(deps: BookingApiDeps) {
   app.use(requestContext(logger));
   app.use(metrics.httpMiddleware);
   app.use(healthRouter({ registry: metrics.registry, ready }));
+  // Before the JSON parser: Retell signs the raw bytes, which this router reads itself.
+  app.use(
+    '/v1/tenants/:tenantId/retell/functions',
+    retellRouter({
+      tenants: tenantReader,
+      retell,
+      clock,
+      logger,
+      confirmTimeoutMs: config.retell.confirmTimeoutMs,
+    }),
+  );
   app.use(express.json({ limit: '1mb', type: 'application/json' }));
   app.use(operatorRouter({ tenants, operatorToken: config.operatorToken }));
   app.use(

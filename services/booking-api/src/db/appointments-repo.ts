@@ -132,6 +132,16 @@ export function createAppointmentsRepo(db: Db) {
       );
     },
 
+    /** Takes the appointment out of the manual-review queue: whoever calls this resolved it. */
+    async clearReview(tenantId: string, id: string, tx: Transaction): Promise<void> {
+      await db.execute(
+        `UPDATE appointments SET requires_manual_review = 0, manual_review_flagged_at = NULL,
+           manual_review_reason = NULL, manual_review_calcom = NULL WHERE id = ? AND tenant_id = ?`,
+        [id, tenantId],
+        tx,
+      );
+    },
+
     /** Details Cal.com cannot take (its API has no booking update): no sync state changes. */
     async updateDetails(
       tenantId: string,

@@ -43,6 +43,14 @@ export interface PatchInput {
   notes?: string | null | undefined;
 }
 
+export interface ChangeOptions {
+  /**
+   * Also take the appointment out of the review queue, in the same transaction:
+   * calcom-sync leaves flagged appointments alone, so the change would never sync.
+   */
+  resolveReview?: boolean;
+}
+
 export interface ListInput {
   from?: Date | undefined;
   to?: Date | undefined;
@@ -204,6 +212,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       start: Date,
       reason: string | undefined,
       actor: Actor,
+      opts: ChangeOptions = {},
     ): Promise<Appointment> {
       requireFuture(start);
       const row = await inTx(async (tx) => {
@@ -213,6 +222,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
         const end = await lockSlot(tenant, Number(peek.event_type_id), start, tx, id);
         const current = await loadForChange(tenant.id, id, tx);
         await appointments.applyLocalChange(tenant.id, id, { start, end }, clock.now(), tx);
+        if (opts.resolveReview) await appointments.clearReview(tenant.id, id, tx);
         const updated = await reload(tenant.id, id, tx);
         await emit(updated, 'rescheduled', actor, tx, {
           previousStart: current.start_at,
@@ -264,6 +274,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       id: string,
       reason: string | undefined,
       actor: Actor,
+      opts: ChangeOptions = {},
     ): Promise<Appointment> {
       const row = await inTx(async (tx) => {
         await loadForChange(tenant.id, id, tx);
@@ -274,6 +285,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
           clock.now(),
           tx,
         );
+        if (opts.resolveReview) await appointments.clearReview(tenant.id, id, tx);
         const updated = await reload(tenant.id, id, tx);
         await emit(updated, 'cancelled', actor, tx, { reason: reason ?? null });
         return updated;

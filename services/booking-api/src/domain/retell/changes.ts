@@ -1,0 +1,232 @@
+/**
+ * cancel_appointment and reschedule_appointment (SPEC §4.3). The appointment is
+ * named by id, or found by the caller's number and a date when that is
+ * unambiguous; otherwise the caller is asked which one.
+ */
+import type { AppointmentRow, TenantRecord } from '@calsync/db';
+import { AppError } from '@calsync/platform';
+import { cancelArgs, parseArgs, rescheduleArgs } from './args';
+import {
+  AMBIGUOUS_NOTE,
+  NONEXISTENT,
+  alternativesTo,
+  eventTypeOf,
+  invalid,
+  slotView,
+  takenAnswer,
+  type RetellAnswer,
+  type RetellCall,
+  type RetellDeps,
+} from './context';
+import { verdictOf } from './outcome';
+import { spokenDay, spokenList, spokenClock, spokenWhen } from './speech';
+import { dayRange, parseTime } from './time';
+
+type Found = { ok: true; row: AppointmentRow } | { ok: false; answer: RetellAnswer };
+
+async function findAppointment(
+  deps: RetellDeps,
+  tenant: TenantRecord,
+  call: RetellCall,
+  by: { appointmentId?: string | undefined; date?: string | undefined },
+  zone: string,
+): Promise<Found> {
+  if (by.appointmentId) {
+    const row = await deps.rows.get(tenant.id, by.appointmentId);
+    if (!row)
+      return { ok: false, answer: { result: 'I could not find that appointment.', status: 'not_found' } };
+    if (row.status === 'cancelled')
+      return {
+        ok: false,
+        answer: {
+          result: 'That appointment is already cancelled.',
+          status: 'already_cancelled',
+          appointmentId: row.id,
+        },
+      };
+    return { ok: true, row };
+  }
+  if (!by.date) return { ok: false, answer: invalid('I need the date of the appointment.') };
+  if (!call.callerPhone)
+    return {
+      ok: false,
+      answer: invalid('I need the appointment reference, since I cannot see your phone number.'),
+    };
+  const day = dayRange(by.date, zone);
+  if (!day) return { ok: false, answer: invalid('I need a valid date, like 2026-03-30.') };
+  const rows = await deps.repo.bookedByPhone(tenant.id, call.callerPhone, day.from, day.to);
+  const [only, ...more] = rows;
+  if (!only)
+    return {
+      ok: false,
+      answer: {
+        result: `I could not find an appointment on ${spokenDay(day.from, zone)} for this phone number.`,
+        status: 'not_found',
+      },
+    };
+  if (more.length)
+    return {
+      ok: false,
+      answer: {
+        result: `You have ${rows.length} appointments on ${spokenDay(day.from, zone)}, at ${spokenList(
+          rows.map((r) => spokenClock(r.start_at, zone)),
+        )}. Which one do you mean?`,
+        status: 'ambiguous',
+        candidates: rows.map((r) => ({ appointmentId: r.id, ...slotView(r.start_at, zone) })),
+      },
+    };
+  return { ok: true, row: only };
+}
+
+export async function cancelAppointment(
+  deps: RetellDeps,
+  tenant: TenantRecord,
+  call: RetellCall,
+  rawArgs: unknown,
+): Promise<RetellAnswer> {
+  const parsed = parseArgs(cancelArgs, rawArgs);
+  if (!parsed.ok) return invalid(parsed.said);
+  const a = parsed.value;
+  const zone = a.timeZone ?? tenant.timeZone;
+  const found = await findAppointment(deps, tenant, call, a, zone);
+  if (!found.ok) return found.answer;
+  const row = found.row;
+  try {
+    await deps.appointments.cancel(tenant, row.id, a.reason ?? 'Cancelled by phone', {
+      origin: 'retell',
+      traceparent: call.traceparent,
+    });
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'already_cancelled')
+      return {
+        result: 'That appointment is already cancelled.',
+        status: 'already_cancelled',
+        appointmentId: row.id,
+      };
+    throw err;
+  }
+  return {
+    result: `Your appointment on ${spokenWhen(row.start_at, zone)} is cancelled.`,
+    status: 'cancelled',
+    appointmentId: row.id,
+    ...slotView(row.start_at, zone),
+    timeZone: zone,
+  };
+}
+
+export async function rescheduleAppointment(
+  deps: RetellDeps,
+  tenant: TenantRecord,
+  call: RetellCall,
+  rawArgs: unknown,
+): Promise<RetellAnswer> {
+  const parsed = parseArgs(rescheduleArgs, rawArgs);
+  if (!parsed.ok) return invalid(parsed.said);
+  const a = parsed.value;
+  const zone = a.timeZone ?? tenant.timeZone;
+  const when = parseTime(a.start, zone);
+  if (!when.ok)
+    return invalid(
+      when.reason === 'nonexistent' ? NONEXISTENT(a.start, zone) : 'I need a valid new date and time.',
+    );
+  if (when.instant <= deps.clock.now())
+    return invalid('That time has already passed. Which later time would suit you?');
+  const found = await findAppointment(deps, tenant, call, a, zone);
+  if (!found.ok) return found.answer;
+  const row = found.row;
+  const id = row.id;
+  const previous = row.start_at;
+  const eventType = eventTypeOf(tenant, Number(row.event_type_id));
+  if (!eventType) throw new Error(`event type ${String(row.event_type_id)} of appointment ${id} is gone`);
+  if (row.requires_manual_review === 1)
+    return {
+      result:
+        'That appointment is being checked by the team right now, so I cannot move it by phone. They will get back to you.',
+      status: 'needs_staff',
+      appointmentId: id,
+    };
+  if (previous.getTime() === when.instant.getTime())
+    return {
+      result: `Your appointment is already at ${spokenWhen(previous, zone)}.`,
+      status: 'confirmed',
+      appointmentId: id,
+      ...slotView(previous, zone),
+    };
+
+  const actor = { origin: 'retell' as const, traceparent: call.traceparent };
+  try {
+    await deps.appointments.reschedule(tenant, id, when.instant, a.reason, actor);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'slot_taken') {
+      const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
+      return takenAnswer(
+        when.instant,
+        zone,
+        alts,
+        ` Your appointment stays on ${spokenWhen(previous, zone)}.`,
+      );
+    }
+    if (err instanceof AppError && err.code === 'already_cancelled')
+      return {
+        result: 'That appointment is already cancelled.',
+        status: 'already_cancelled',
+        appointmentId: id,
+      };
+    throw err;
+  }
+  const version = (await deps.rows.get(tenant.id, id))?.version ?? row.version + 1;
+  const verdict = await deps.waitForSync(
+    tenant.id,
+    id,
+    async () => {
+      const r = await deps.rows.get(tenant.id, id);
+      return r ? verdictOf(r, version) : undefined;
+    },
+    call.deadline,
+  );
+  const fields = { appointmentId: id, ...slotView(when.instant, zone), timeZone: zone };
+  const note = when.ambiguous ? AMBIGUOUS_NOTE : '';
+  switch (verdict?.kind) {
+    case 'confirmed':
+      return {
+        result: `Done: your appointment is now on ${spokenWhen(when.instant, zone)}.${note}`,
+        status: 'confirmed',
+        ...fields,
+      };
+    case 'taken': {
+      // Cal.com kept the old booking: move the local one back so both agree, and close the review.
+      const reverted = await deps.appointments
+        .reschedule(tenant, id, previous, 'The new time was taken in Cal.com', actor, { resolveReview: true })
+        .then(() => true)
+        .catch((err: unknown) => {
+          deps.logger.warn('Could not restore a refused phone reschedule', {
+            tenant: tenant.id,
+            appointmentId: id,
+            error: err,
+          });
+          return false;
+        });
+      const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
+      return takenAnswer(
+        when.instant,
+        zone,
+        alts,
+        reverted
+          ? ` Your appointment stays on ${spokenWhen(previous, zone)}.`
+          : ' The team will check your appointment and get back to you.',
+      );
+    }
+    case 'failed':
+      return {
+        result: `I've noted the move to ${spokenWhen(when.instant, zone)}, but I could not confirm it in the calendar. The team will check it and get back to you.`,
+        status: 'not_confirmed',
+        ...fields,
+      };
+    case undefined:
+      return {
+        result: `I've noted the move to ${spokenWhen(when.instant, zone)}, but the calendar has not confirmed it yet. You'll get a confirmation as soon as it is through.${note}`,
+        status: 'pending',
+        ...fields,
+      };
+  }
+}

@@ -1,0 +1,82 @@
+/** What every phone function shares: the call, the answer shape, small helpers. */
+import type { EventTypeRecord, TenantRecord } from '@calsync/db';
+import type { Clock, Logger } from '@calsync/platform';
+import type { AppointmentsService } from '../appointments';
+import type { AppointmentsRepo } from '../../db/appointments-repo';
+import type { RetellRepo } from '../../db/retell-repo';
+import type { SyncResultWaiter } from '../../messaging/sync-results';
+import type { Availability } from './availability';
+import { nearest, spokenAlternatives, spokenWhen } from './speech';
+import { localIso } from './time';
+
+export interface RetellCall {
+  /** Retell's call id (body `call.call_id` or `X-Retell-Call-Id`), when known. */
+  callId: string | null;
+  /** The customer's number on this call (E.164), when known. */
+  callerPhone: string | null;
+  traceparent: string;
+  /** Epoch ms by which the caller must have an answer (RETELL_CONFIRM_TIMEOUT_MS from arrival). */
+  deadline: number;
+}
+
+/** 200 JSON the agent reads: `result` is the sentence, the rest is for its reasoning. */
+export interface RetellAnswer {
+  result: string;
+  [field: string]: unknown;
+}
+
+export interface RetellDeps {
+  appointments: AppointmentsService;
+  rows: AppointmentsRepo;
+  repo: RetellRepo;
+  availability: Availability;
+  waitForSync: SyncResultWaiter;
+  clock: Clock;
+  logger: Logger;
+}
+
+export const invalid = (said: string): RetellAnswer => ({ result: said, error: 'invalid_arguments' });
+
+export function eventTypeOf(tenant: TenantRecord, id: number | undefined): EventTypeRecord | undefined {
+  return id === undefined ? tenant.eventTypes[0] : tenant.eventTypes.find((e) => e.id === id);
+}
+
+export const slotView = (instant: Date, zone: string) => ({
+  start: instant.toISOString(),
+  localStart: localIso(instant, zone),
+});
+
+export const AMBIGUOUS_NOTE =
+  ' That time occurs twice that night because the clocks go back; I have taken the first one, still summer time.';
+
+export const NONEXISTENT = (text: string, zone: string) =>
+  `${text} does not exist in ${zone}: the clocks go forward that night. Please choose another time.`;
+
+/** Free times nearest to `target` (same day and the next days), for "taken" answers. */
+export async function alternativesTo(
+  deps: RetellDeps,
+  tenant: TenantRecord,
+  eventType: EventTypeRecord,
+  target: Date,
+  zone: string,
+  deadline: number,
+): Promise<Date[]> {
+  const from = new Date(Math.max(deps.clock.now().getTime(), target.getTime() - 12 * 3600_000));
+  const to = new Date(target.getTime() + 3 * 24 * 3600_000);
+  const free = await deps.availability.freeSlots(tenant, eventType, { from, to }, zone, deadline);
+  return nearest(free ?? [], target, 3);
+}
+
+/** "Sorry, Monday 5 October at 9:00 was just taken. The nearest free times are …" */
+export function takenAnswer(target: Date, zone: string, alternatives: Date[], prefix = ''): RetellAnswer {
+  const offer = alternatives.length
+    ? ` The nearest free times are ${spokenAlternatives(alternatives, zone)}. Would one of those work?`
+    : ' Which other time would suit you?';
+  return {
+    result: `Sorry, ${spokenWhen(target, zone)} is already taken.${prefix}${offer}`,
+    status: 'taken',
+    requested: slotView(target, zone),
+    alternatives: alternatives.map((a) => slotView(a, zone)),
+    timeZone: zone,
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * Retell custom functions (SPEC §4.3): `POST /v1/tenants/:tenantId/retell/functions/:name`.
+ * Not under the admin token: authenticated by Retell's signature over the RAW
+ * body with the tenant's Retell key (this router reads the bytes itself, so it
+ * is mounted before the global JSON parser). Business outcomes are 200.
+ */
+import express, { Router, type RequestHandler } from 'express';
+import { HTTP_HEADERS, tenantIdSchema } from '@calsync/contracts';
+import type { TenantReader, TenantRecord } from '@calsync/db';
+import { AppError, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
+import { isRetellFunction, type RetellCall, type RetellFunctions } from '../domain/retell';
+import { verifyRetellSignature } from '../domain/retell/signature';
+import { stableStringify } from './idempotency';
+
+export interface RetellRouterDeps {
+  tenants: TenantReader;
+  retell: RetellFunctions;
+  clock: Clock;
+  logger: Logger;
+  /** RETELL_CONFIRM_TIMEOUT_MS: no answer takes longer. */
+  confirmTimeoutMs: number;
+}
+
+const E164 = /^\+[1-9]\d{6,14}$/;
+const CALL_ID = /^[\x21-\x7e]{1,128}$/;
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
+const phoneOf = (v: unknown) => {
+  const p = str(v)?.replace(/[\s()-]/g, '');
+  return p && E164.test(p) ? p : null;
+};
+
+/** Every failure is the same 401, so tenants and keys cannot be probed. */
+export function retellSignature(
+  deps: Pick<RetellRouterDeps, 'tenants' | 'clock' | 'logger'>,
+): RequestHandler {
+  return async (req, res, next) => {
+    const tenantId = String(req.params.tenantId ?? '');
+    const tenant = tenantIdSchema.safeParse(tenantId).success ? await deps.tenants.get(tenantId) : null;
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const check = tenant?.retellApiKey
+      ? verifyRetellSignature({
+          header: req.header(HTTP_HEADERS.retellSignature),
+          rawBody: raw,
+          apiKey: tenant.retellApiKey,
+          now: deps.clock.now(),
+        })
+      : ({ ok: false, reason: 'no_key' } as const);
+    if (!check.ok || !tenant) {
+      deps.logger.warn('Retell request rejected', {
+        tenant: tenant?.id,
+        reason: check.ok ? 'no_tenant' : check.reason,
+      });
+      throw new AppError('unauthorized', 'Missing or invalid Retell signature');
+    }
+    res.locals.tenant = tenant;
+    next();
+  };
+}
+
+/** Default body `{name, args, call}` or "args only" (call id and number then in headers). */
+export function readInvocation(body: Json, header: (name: string) => string | undefined) {
+  const wrapped = isObject(body.args);
+  const args = wrapped ? body.args : body;
+  const call = wrapped && isObject(body.call) ? body.call : {};
+  const callId = str(call.call_id) ?? str(header(HTTP_HEADERS.retellCallId));
+  // The customer is the other end: the caller on inbound calls, the callee on outbound ones.
+  const customer = call.direction === 'outbound' ? call.to_number : call.from_number;
+  return {
+    args,
+    callId: callId && CALL_ID.test(callId) ? callId : null,
+    callerPhone: phoneOf(customer) ?? phoneOf(header(HTTP_HEADERS.retellFromNumber)),
+  };
+}
+
+export function retellRouter(deps: RetellRouterDeps): Router {
+  const r = Router({ mergeParams: true });
+  r.post(
+    '/:name',
+    express.raw({ type: () => true, limit: '1mb' }),
+    retellSignature(deps),
+    async (req, res) => {
+      const deadline = Date.now() + deps.confirmTimeoutMs;
+      const name = String(req.params.name);
+      if (!isRetellFunction(name)) throw new AppError('not_found', `Unknown function ${name.slice(0, 64)}`);
+      const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
+      let body: unknown = {};
+      try {
+        if (raw.trim()) body = JSON.parse(raw);
+      } catch {
+        throw new AppError('invalid_request', 'Request body is not valid JSON');
+      }
+      if (!isObject(body)) {
+        res.json({ result: 'I did not understand that request.', error: 'invalid_arguments' });
+        return;
+      }
+      const inv = readInvocation(body, (h) => req.header(h));
+      const call: RetellCall = {
+        callId: inv.callId,
+        callerPhone: inv.callerPhone,
+        traceparent: traceOf(res),
+        deadline,
+      };
+      const tenant = res.locals.tenant as TenantRecord;
+      const { answer, replayed } = await deps.retell.invoke(
+        name,
+        tenant,
+        call,
+        inv.args,
+        sha256Hex(stableStringify(inv.args)),
+      );
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.json(answer);
+    },
+  );
+  return r;
+}
