@@ -28,6 +28,14 @@ import { adminAuth } from './http/auth';
 import { adminRouter } from './http/admin';
 import { operatorRouter } from './http/operator';
 import { createOutboxRelay } from './messaging/outbox-relay';
+import { createCalcomClient } from '@calsync/calcom-client';
+import { createInboundRepo } from './db/inbound-repo';
+import { createSyncRepo } from './db/sync-repo';
+import { createInboundApplier } from './domain/inbound';
+import { createSyncService } from './domain/sync';
+import { syncRouter } from './http/sync';
+import { createInboundConsumer } from './messaging/inbound-consumer';
+import { createInboundMetrics } from './messaging/inbound-metrics';
 import { createCalcomSlots } from './calcom/slots';
 import { createRetellFunctions } from './domain/retell';
 import { retellRouter } from './http/retell';
@@ -69,6 +77,39 @@ export function createBookingApi(deps: BookingApiDeps) {
     onCommitted: () => relay.kick(),
   });
   const tenants = createTenantsService({ repo: tenantsRepo, reader: tenantReader, secrets, clock });
+  // Cal.com → local (SPEC §6.2, §6.8) and the admin sync endpoints.
+  const inboundRepo = createInboundRepo(db);
+  const inboundParts = {
+    db,
+    appointments: createAppointmentsRepo(db),
+    inbound: inboundRepo,
+    outbox,
+    clock,
+    logger,
+  };
+  const inbound = createInboundConsumer({
+    js: deps.js,
+    def: deps.topology.consumers.inboundApplier,
+    applier: createInboundApplier({
+      ...inboundParts,
+      tenants: tenantReader,
+      metrics: createInboundMetrics(metrics.registry),
+      onCommitted: () => relay.kick(),
+    }),
+    logger,
+    metrics,
+  });
+  const sync = createSyncService({
+    ...inboundParts,
+    sync: createSyncRepo(db),
+    calcomFor: (t) =>
+      createCalcomClient({
+        baseUrl: config.calcom.apiUrl,
+        apiKey: t.calcomApiKey,
+        timeoutMs: config.calcom.timeoutMs,
+      }),
+    onCommitted: () => relay.kick(),
+  });
   const retell = createRetellFunctions({
     db,
     appointments,
@@ -116,6 +157,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     '/v1/tenants/:tenantId',
     adminAuth({ repo: tenantsRepo, reader: tenantReader }),
     adminRouter({ appointments, idempotency, clock }),
+    syncRouter({ sync, clock }),
   );
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
@@ -125,6 +167,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     void Promise.all([
       idempotency.purgeExpired(now),
       outbox.purgePublished(new Date(now.getTime() - 7 * 24 * 3600_000)),
+      inboundRepo.purgeTombstones(new Date(now.getTime() - 30 * 24 * 3600_000)),
     ]).catch((err: unknown) => logger.warn('Housekeeping failed', { error: err }));
   }, 10 * 60_000);
   housekeeping.unref();
@@ -133,12 +176,14 @@ export function createBookingApi(deps: BookingApiDeps) {
     app,
     metrics,
     relay,
-    services: { appointments, tenants },
+    services: { appointments, tenants, sync },
     start() {
       relay.start();
+      inbound.start();
     },
     async stop() {
       clearInterval(housekeeping);
+      await inbound.stop();
       await relay.stop();
     },
   };

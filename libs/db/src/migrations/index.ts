@@ -1,5 +1,6 @@
 import { initial } from './0001-initial';
 import { syncCallStart } from './0002-sync-call-start';
+import { calcomTombstones } from './0003-calcom-tombstones';
 
 export interface Migration {
   name: string;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** In order. Never edit an applied migration: add a new one. */
-export const migrations: Migration[] = [initial, syncCallStart];
+export const migrations: Migration[] = [initial, syncCallStart, calcomTombstones];

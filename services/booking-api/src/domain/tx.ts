@@ -1,0 +1,49 @@
+/**
+ * Shared by the inbound applier and the sync use cases: retrying a transaction
+ * that lost a deadlock, and appending an appointment event to the outbox inside it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'sequelize';
+import type { Clock } from '@calsync/platform';
+import { isRetryableTxError, toSnapshot, type AppointmentRow, type Db } from '@calsync/db';
+import { appointmentEventV1Schema, type AppointmentEventName, type Origin } from '@calsync/contracts';
+import type { OutboxRepo } from '../db/outbox-repo';
+
+export async function inTx<T>(db: Db, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction(fn);
+    } catch (err) {
+      if (attempt >= 5 || !isRetryableTxError(err)) throw err;
+    }
+  }
+}
+
+export interface EventActor {
+  origin: Origin;
+  traceparent?: string | undefined;
+}
+
+/** Writes `event` for the row's current state; the caller's transaction commits both together. */
+export async function appendEvent(
+  deps: { outbox: OutboxRepo; clock: Clock },
+  row: AppointmentRow,
+  event: AppointmentEventName,
+  actor: EventActor,
+  tx: Transaction,
+  extra: { previousStart?: Date | undefined; reason?: string | null | undefined } = {},
+): Promise<void> {
+  const evt = appointmentEventV1Schema.parse({
+    version: 1,
+    eventId: randomUUID(),
+    event,
+    tenantId: row.tenant_id,
+    appointmentId: row.id,
+    origin: actor.origin,
+    occurredAt: deps.clock.now().toISOString(),
+    appointment: toSnapshot(row),
+    ...(extra.previousStart ? { previousStart: extra.previousStart.toISOString() } : {}),
+    ...(extra.reason ? { reason: extra.reason.slice(0, 2000) } : {}),
+  });
+  await deps.outbox.add(evt, actor.traceparent, tx);
+}
