@@ -1,0 +1,374 @@
+/**
+ * The inbound applier against real MariaDB + NATS: Cal.com-shaped deliveries on
+ * CALCOM_INBOUND (as webhook-gateway publishes them) become local state with
+ * origin calcom, and nothing ever calls Cal.com.
+ */
+import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
+import type { Counter } from 'prom-client';
+import { createTenant, startBookingApi, streamMessages, type Harness, type TestTenant } from './harness';
+import {
+  adminCreate,
+  bookingPayload,
+  cancelPayload,
+  inboundDrained,
+  markSynced,
+  publishInbound,
+  reschedulePayload,
+  rowById,
+  rowByUid,
+  rowsOf,
+  slot,
+} from './inbound-helpers';
+
+let sandbox: CalcomSandbox;
+let h: Harness;
+let a: TestTenant;
+let b: TestTenant;
+
+beforeAll(async () => {
+  sandbox = await createCalcomSandbox({ port: 0 });
+  h = await startBookingApi({ env: { CALCOM_API_URL: sandbox.url } });
+  a = await createTenant(h);
+  b = await createTenant(h);
+});
+afterAll(async () => {
+  await h.close();
+  await sandbox.close();
+});
+afterEach(() => {
+  // The applier never calls Cal.com, whatever it receives.
+  expect(sandbox.calls({ kind: 'api' })).toEqual([]);
+});
+
+async function counter(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const m = h.api.metrics.registry.getSingleMetric(name) as Counter | undefined;
+  const values = (await m?.get())?.values ?? [];
+  return values
+    .filter((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val))
+    .reduce((n, v) => n + v.value, 0);
+}
+
+async function eventsOf(appointmentId: string) {
+  return (await streamMessages(h.nats)).filter((m) => m.data.appointmentId === appointmentId);
+}
+
+describe('a booking made in Cal.com', () => {
+  it('BOOKING_CREATED creates one synced, verified appointment with origin calcom and a booked event', async () => {
+    const p = bookingPayload(a, slot(0));
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    const row = await rowByUid(h, p.uid!);
+    expect(row).toMatchObject({
+      tenant_id: a.id,
+      event_type_id: a.eventTypeId,
+      status: 'booked',
+      origin: 'calcom',
+      customer_name: 'Jane Roe',
+      customer_email: 'jane@example.com',
+      customer_time_zone: 'Europe/Berlin',
+      version: 1,
+      synced_version: 1,
+      sync_status: 'synced',
+      calcom_booking_id: p.bookingId,
+      last_synced_status: 'booked',
+      requires_manual_review: 0,
+    });
+    expect(row!.start_at.toISOString()).toBe(slot(0).toISOString());
+    expect(row!.end_at.toISOString()).toBe(slot(1).toISOString());
+    expect(row!.sync_verified_at).not.toBeNull();
+    const res = await h.http('GET', `/v1/tenants/${a.id}/appointments/${row!.id}`, { token: a.adminToken });
+    expect(res.body).toMatchObject({ origin: 'calcom', sync: { status: 'synced', calcomBookingUid: p.uid } });
+    const events = await eventsOf(row!.id);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.headers).toMatchObject({ 'Sync-Origin': 'calcom', 'Event-Type': 'appointment.booked' });
+    expect(events[0]!.data.origin).toBe('calcom');
+  });
+
+  it('the same booking delivered five times (new delivery ids, so past every de-duplication) is one appointment', async () => {
+    const p = bookingPayload(a, slot(2));
+    for (let i = 0; i < 5; i++) await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    const rows = (await rowsOf(h, a.id)).filter((r) => r.calcom_booking_uid === p.uid);
+    expect(rows).toHaveLength(1);
+    expect(await eventsOf(rows[0]!.id)).toHaveLength(1);
+  });
+
+  it('BOOKING_REQUESTED (needs confirmation) is recorded booked; the later BOOKING_CREATED changes nothing', async () => {
+    const p = bookingPayload(a, slot(4), { status: 'PENDING' });
+    await publishInbound(h, a.id, 'BOOKING_REQUESTED', p);
+    await publishInbound(h, a.id, 'BOOKING_CREATED', { ...p, status: 'ACCEPTED' });
+    await inboundDrained(h);
+    const rows = (await rowsOf(h, a.id)).filter((r) => r.calcom_booking_uid === p.uid);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'booked', version: 1 });
+  });
+
+  it('an attendee with a phone only and an unknown zone gets the phone and the tenant zone', async () => {
+    const p = bookingPayload(a, slot(6), {
+      attendees: [
+        {
+          name: 'Max',
+          email: '4915112345678@sms.cal.com',
+          phoneNumber: '+4915112345678',
+          timeZone: 'Nowhere/City',
+        },
+      ],
+    });
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    expect(await rowByUid(h, p.uid!)).toMatchObject({
+      customer_phone: '+4915112345678',
+      customer_time_zone: 'Europe/Berlin',
+    });
+  });
+
+  it('overlapping a local booked appointment: Cal.com is kept, both go to review as double_booked', async () => {
+    const local = await adminCreate(h, a, slot(8));
+    const p = bookingPayload(a, new Date(slot(8).getTime() + 15 * 60_000));
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    const remote = await rowByUid(h, p.uid!);
+    expect(remote).toMatchObject({
+      status: 'booked',
+      requires_manual_review: 1,
+      manual_review_reason: 'double_booked',
+    });
+    expect(await rowById(h, local.id)).toMatchObject({
+      status: 'booked',
+      requires_manual_review: 1,
+      manual_review_reason: 'double_booked',
+    });
+  });
+
+  it('an event type of another tenant is ignored (the tenant comes from the event, never from the payload)', async () => {
+    const p = bookingPayload(b, slot(10)); // b's event type, published as tenant a
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    expect(await rowByUid(h, p.uid!)).toBeUndefined();
+    expect(await counter('inbound_changes_total', { outcome: 'ignored' })).toBeGreaterThan(0);
+  });
+
+  it('an invalid message is terminated and counted; the next one is applied', async () => {
+    await h.nats.js.publish(h.nats.topology.subjects.calcomInbound(a.id, 'BOOKING_CREATED'), '{"nope":1}');
+    const p = bookingPayload(a, slot(12));
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    expect(await rowByUid(h, p.uid!)).toBeDefined();
+    expect(await counter('events_invalid_total')).toBe(1);
+  });
+});
+
+describe('echo suppression (SPEC §6.2)', () => {
+  it('our own booking echoed BEFORE the create returned (no uid yet) links and verifies, never a second appointment', async () => {
+    const before = await counter('sync_echo_suppressed_total');
+    const appt = await adminCreate(h, a, slot(14));
+    const p = bookingPayload(a, slot(14), { metadata: { appointmentId: appt.id } });
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({ calcom_booking_uid: p.uid, calcom_booking_id: p.bookingId, origin: 'admin' });
+    expect(row.sync_verified_at).not.toBeNull();
+    expect(row.sync_status).toBe('pending'); // calcom-sync still owns the outcome of its call
+    expect((await rowsOf(h, a.id)).filter((r) => r.start_at.getTime() === slot(14).getTime())).toHaveLength(
+      1,
+    );
+    expect(await counter('sync_echo_suppressed_total')).toBe(before + 1);
+    expect((await eventsOf(appt.id)).map((e) => e.data.event)).toEqual(['booked']);
+  });
+
+  it('our own booking echoed AFTER calcom-sync linked it is a no-op that verifies', async () => {
+    const appt = await adminCreate(h, a, slot(16));
+    const p = bookingPayload(a, slot(16), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, p);
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row.sync_verified_at).not.toBeNull();
+    expect((await rowsOf(h, a.id)).filter((r) => r.calcom_booking_uid === p.uid)).toHaveLength(1);
+  });
+
+  it("metadata naming another tenant's appointment is not an echo: that appointment is untouched", async () => {
+    const theirs = await adminCreate(h, b, slot(18));
+    const p = bookingPayload(a, slot(18), { metadata: { appointmentId: theirs.id } });
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    expect(await rowById(h, theirs.id)).toMatchObject({ calcom_booking_uid: null, sync_verified_at: null });
+    expect(await rowByUid(h, p.uid!)).toMatchObject({ tenant_id: a.id, origin: 'calcom' });
+  });
+
+  it('the echo of our own reschedule links the new uid and changes nothing else', async () => {
+    const appt = await adminCreate(h, a, slot(20));
+    const old = bookingPayload(a, slot(20), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, old);
+    await h.http('POST', `/v1/tenants/${a.id}/appointments/${appt.id}/reschedule`, {
+      token: a.adminToken,
+      body: { start: slot(22).toISOString() },
+    });
+    const moved = reschedulePayload(a, old, slot(22));
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({
+      calcom_booking_uid: moved.uid,
+      requires_manual_review: 0,
+      version: 2,
+      synced_version: 1,
+      last_synced_status: 'booked',
+    });
+    expect(row.last_synced_start_at?.toISOString()).toBe(slot(22).toISOString());
+    expect((await eventsOf(appt.id)).map((e) => e.data.event)).toEqual(['booked', 'rescheduled']);
+  });
+
+  it('the echo of our own cancel only verifies', async () => {
+    const appt = await adminCreate(h, a, slot(24));
+    const p = bookingPayload(a, slot(24), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, p);
+    await h.http('POST', `/v1/tenants/${a.id}/appointments/${appt.id}/cancel`, {
+      token: a.adminToken,
+      body: {},
+    });
+    await publishInbound(h, a.id, 'BOOKING_CANCELLED', cancelPayload(p));
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({
+      status: 'cancelled',
+      requires_manual_review: 0,
+      version: 2,
+      last_synced_status: 'cancelled',
+    });
+    expect(row.sync_verified_at).not.toBeNull();
+    expect((await eventsOf(appt.id)).map((e) => e.data.event)).toEqual(['booked', 'cancelled']);
+  });
+});
+
+describe('changes made in Cal.com', () => {
+  it('BOOKING_RESCHEDULED of a synced appointment moves it: new uid, next version synced, rescheduled event', async () => {
+    const appt = await adminCreate(h, a, slot(30));
+    const old = bookingPayload(a, slot(30), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, old);
+    const moved = reschedulePayload(a, old, slot(34));
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({
+      status: 'booked',
+      calcom_booking_uid: moved.uid,
+      calcom_booking_id: moved.bookingId,
+      version: 2,
+      synced_version: 2,
+      sync_status: 'synced',
+    });
+    expect(row.start_at.toISOString()).toBe(slot(34).toISOString());
+    expect(row.last_synced_start_at?.toISOString()).toBe(slot(34).toISOString());
+    const events = await eventsOf(appt.id);
+    expect(events.map((e) => [e.data.event, e.headers['Sync-Origin']])).toEqual([
+      ['booked', 'admin'],
+      ['rescheduled', 'calcom'],
+    ]);
+    expect(events[1]!.data.previousStart).toBe(slot(30).toISOString());
+    // Redelivered: nothing more.
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
+    await inboundDrained(h);
+    expect(await rowById(h, appt.id)).toMatchObject({ version: 2 });
+  });
+
+  it('BOOKING_CANCELLED (no metadata) of a synced appointment cancels it by uid', async () => {
+    const p = bookingPayload(a, slot(36));
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await publishInbound(h, a.id, 'BOOKING_CANCELLED', cancelPayload(p));
+    await inboundDrained(h);
+    const row = await rowByUid(h, p.uid!);
+    expect(row).toMatchObject({
+      status: 'cancelled',
+      cancel_reason: 'Customer cancelled',
+      version: 2,
+      synced_version: 2,
+      sync_status: 'synced',
+      last_synced_status: 'cancelled',
+    });
+    const events = await eventsOf(row!.id);
+    expect(events.map((e) => [e.data.event, e.headers['Sync-Origin']])).toEqual([
+      ['booked', 'calcom'],
+      ['cancelled', 'calcom'],
+    ]);
+  });
+
+  it('BOOKING_REJECTED cancels like a cancel', async () => {
+    const p = bookingPayload(a, slot(38), { status: 'PENDING' });
+    await publishInbound(h, a.id, 'BOOKING_REQUESTED', p);
+    await publishInbound(h, a.id, 'BOOKING_REJECTED', cancelPayload(p, 'REJECTED'));
+    await inboundDrained(h);
+    expect(await rowByUid(h, p.uid!)).toMatchObject({ status: 'cancelled', sync_status: 'synced' });
+  });
+
+  it('a cancel for an unknown uid is ignored, and a late BOOKING_CREATED for it creates nothing', async () => {
+    const p = bookingPayload(a, slot(40));
+    await publishInbound(h, a.id, 'BOOKING_CANCELLED', cancelPayload(p));
+    await inboundDrained(h);
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    expect(await rowByUid(h, p.uid!)).toBeUndefined();
+  });
+
+  it('a reschedule that overtakes its booking: one appointment, at the new time, and the late create adds nothing', async () => {
+    const first = bookingPayload(a, slot(42));
+    const moved = reschedulePayload(a, first, slot(44));
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
+    await inboundDrained(h);
+    await publishInbound(h, a.id, 'BOOKING_CREATED', first);
+    await inboundDrained(h);
+    const rows = (await rowsOf(h, a.id)).filter((r) =>
+      [first.uid, moved.uid].includes(r.calcom_booking_uid!),
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.start_at.toISOString()).toBe(slot(44).toISOString());
+  });
+
+  it('a Cal.com reschedule on top of an unsynced local change goes to review with both versions (SPEC §6.8)', async () => {
+    const appt = await adminCreate(h, a, slot(50));
+    const old = bookingPayload(a, slot(50), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, old);
+    await h.http('POST', `/v1/tenants/${a.id}/appointments/${appt.id}/reschedule`, {
+      token: a.adminToken,
+      body: { start: slot(52).toISOString() },
+    });
+    const theirs = reschedulePayload(a, old, slot(54));
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', theirs);
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({ requires_manual_review: 1, manual_review_reason: 'conflict', version: 2 });
+    expect(row.start_at.toISOString()).toBe(slot(52).toISOString()); // ours, not overwritten
+    expect(JSON.parse(row.manual_review_calcom!)).toMatchObject({
+      uid: theirs.uid,
+      start: slot(54).toISOString(),
+    });
+  });
+
+  it('a Cal.com cancel on top of an unsynced local change goes to review too', async () => {
+    const appt = await adminCreate(h, a, slot(56));
+    const p = bookingPayload(a, slot(56), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, p);
+    await h.http('PATCH', `/v1/tenants/${a.id}/appointments/${appt.id}`, {
+      token: a.adminToken,
+      body: { start: slot(58).toISOString() },
+    });
+    await publishInbound(h, a.id, 'BOOKING_CANCELLED', cancelPayload(p));
+    await inboundDrained(h);
+    expect(await rowById(h, appt.id)).toMatchObject({
+      status: 'booked',
+      requires_manual_review: 1,
+      manual_review_reason: 'conflict',
+      last_synced_status: 'cancelled',
+    });
+  });
+
+  it('log lines carry tenant, appointment id, uid, origin and trace id, never the e-mail', () => {
+    const applied = h.logs.lines().filter((l) => l.message === 'Cal.com change applied');
+    expect(applied.length).toBeGreaterThan(0);
+    expect(applied[0]).toMatchObject({ origin: 'calcom', traceId: 'a'.repeat(32) });
+    expect(applied[0]!.tenant).toBeDefined();
+    expect(applied[0]!.appointmentId).toBeDefined();
+    expect(applied[0]!.uid).toBeDefined();
+    h.logs.assertNoneOf(['jane@example.com']);
+  });
+});
