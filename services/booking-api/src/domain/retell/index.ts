@@ -61,8 +61,10 @@ export function createRetellFunctions(d: RetellFunctionsDeps) {
   return {
     /**
      * Runs `name` for the call. `argsHash` identifies the arguments (sha256 of
-     * their stable JSON). Without a call id, changes are keyed on the arguments
-     * alone and availability is simply computed again.
+     * their stable JSON). Changes run once per call id + function + arguments
+     * (without a call id: per arguments). check_availability changes nothing, so
+     * a retry simply looks again: a replayed snapshot would offer slots that are
+     * gone (or hide the one the caller just freed) later in the same call.
      */
     invoke(
       name: RetellFunctionName,
@@ -72,8 +74,7 @@ export function createRetellFunctions(d: RetellFunctionsDeps) {
       argsHash: string,
     ): Promise<{ answer: RetellAnswer; replayed: boolean }> {
       const run = () => FUNCTIONS[name](deps, tenant, call, args);
-      if (!call.callId && name === 'check_availability')
-        return run().then((answer) => ({ answer, replayed: false }));
+      if (name === 'check_availability') return run().then((answer) => ({ answer, replayed: false }));
       const key = {
         tenantId: tenant.id,
         scope: `retell:${name}`,
