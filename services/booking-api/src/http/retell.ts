@@ -79,10 +79,14 @@ export function retellRouter(deps: RetellRouterDeps): Router {
   const r = Router({ mergeParams: true });
   r.post(
     '/:name',
+    (_req, res, next) => {
+      // The caller's budget starts when the request arrives, before body, tenant and signature.
+      res.locals.deadline = Date.now() + deps.confirmTimeoutMs;
+      next();
+    },
     express.raw({ type: () => true, limit: '1mb' }),
     retellSignature(deps),
     async (req, res) => {
-      const deadline = Date.now() + deps.confirmTimeoutMs;
       const name = String(req.params.name);
       if (!isRetellFunction(name)) throw new AppError('not_found', `Unknown function ${name.slice(0, 64)}`);
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
@@ -101,7 +105,7 @@ export function retellRouter(deps: RetellRouterDeps): Router {
         callId: inv.callId,
         callerPhone: inv.callerPhone,
         traceparent: traceOf(res),
-        deadline,
+        deadline: res.locals.deadline as number,
       };
       const tenant = res.locals.tenant as TenantRecord;
       const { answer, replayed } = await deps.retell.invoke(
