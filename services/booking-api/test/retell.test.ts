@@ -13,7 +13,7 @@ import { buildConfig, envSchema } from '../../calcom-sync/src/config';
 import { signRetell } from '../src/domain/retell/signature';
 import { createTenant, OPERATOR_TOKEN, startBookingApi, type Harness, type TestTenant } from './harness';
 
-const BOUND_MS = 2_500;
+const BOUND_MS = 3_000;
 const CALLER = '+4915112345678';
 
 let h: Harness;
