@@ -147,7 +147,7 @@ export function calcomStateOf(v: unknown): CalcomState | null {
   const start = parseInstant(typeof o.start === 'string' ? o.start : null);
   const end = parseInstant(typeof o.end === 'string' ? o.end : null);
   if (!uid || !start || !end) return null;
-  const status = String(o.status ?? '').toLowerCase();
+  const status = typeof o.status === 'string' ? o.status.toLowerCase() : '';
   return {
     uid,
     id: typeof o.id === 'number' ? o.id : null,

@@ -25,6 +25,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
   const { js, def, logger } = opts;
   const concurrency = opts.concurrency ?? 16;
   const inFlight = new Set<Promise<void>>();
+  const chains = new Map<string, Promise<void>>();
   const abort = new AbortController();
   let messages: ConsumerMessages | undefined;
   let running: Promise<void> | undefined;
@@ -51,18 +52,28 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     logger.info('Inbound consumer started', { durable: def.durable });
     for await (const m of messages) {
       while (inFlight.size >= concurrency) await new Promise<void>((r) => (slotFreed = r));
-      const p = handle(m).finally(() => {
-        inFlight.delete(p);
-        const f = slotFreed;
-        slotFreed = undefined;
-        f?.();
-      });
+      const decoded = decodeInboundEvent(m);
+      // Deliveries about one event type apply in stream order (a cancel must not overtake its booking);
+      // different event types and tenants run side by side.
+      const key = decoded.ok ? `${decoded.value.tenantId}:${decoded.value.payload.eventTypeId ?? ''}` : '';
+      const p = (chains.get(key) ?? Promise.resolve())
+        .then(() => handle(m, decoded))
+        .catch((err: unknown) => {
+          logger.error('Inbound message handling failed', { subject: m.subject, error: err });
+        })
+        .finally(() => {
+          inFlight.delete(p);
+          if (chains.get(key) === p) chains.delete(key);
+          const f = slotFreed;
+          slotFreed = undefined;
+          f?.();
+        });
+      chains.set(key, p);
       inFlight.add(p);
     }
   }
 
-  async function handle(m: JsMsg): Promise<void> {
-    const decoded = decodeInboundEvent(m);
+  async function handle(m: JsMsg, decoded: ReturnType<typeof decodeInboundEvent>): Promise<void> {
     opts.metrics.eventsConsumed.inc({
       subject: subjectLabel(m.subject),
       origin: decoded.meta.origin ?? 'unknown',
