@@ -72,7 +72,7 @@ export function cancelPayload(b: CalcomWebhookBooking, status = 'CANCELLED'): Ca
 
 /** Publishes one delivery as webhook-gateway would; a new delivery id unless one is given. */
 export async function publishInbound(
-  h: Harness,
+  h: Pick<Harness, 'nats'>,
   tenantId: string,
   trigger: BookingTrigger,
   payload: CalcomWebhookBooking,
