@@ -217,6 +217,10 @@ describe('POST /appointments/:id/sync/resolve', () => {
     const res = await resolve(a, appt.id, 'keep-local');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'booked', sync: { status: 'pending', calcomBookingUid: null } });
+    // A late echo of the forgotten booking does not link it again.
+    await publishInbound(h, a.id, 'BOOKING_CREATED', p);
+    await inboundDrained(h);
+    expect(await rowById(h, appt.id)).toMatchObject({ calcom_booking_uid: null, requires_manual_review: 0 });
   });
 
   it('keep-calcom applies the stored Cal.com version locally as an origin-calcom change', async () => {

@@ -1,6 +1,6 @@
 /**
  * booking-api's inbound applier: Cal.com booking uids that are gone (cancelled
- * or rejected before we knew them, or replaced by a reschedule). Webhooks can
+ * or rejected before we knew them, or superseded by a reschedule or a resolution). Webhooks can
  * arrive out of order; a late BOOKING_CREATED for a dead uid must not resurrect
  * it as a new appointment.
  */
@@ -12,7 +12,7 @@ export const calcomTombstones: Migration = {
     await run(`CREATE TABLE calcom_booking_tombstones (
       tenant_id VARCHAR(63) NOT NULL,
       calcom_booking_uid VARCHAR(100) NOT NULL,
-      reason ENUM('cancelled','rescheduled') NOT NULL,
+      reason ENUM('cancelled','superseded') NOT NULL,
       created_at DATETIME(3) NOT NULL,
       PRIMARY KEY (tenant_id, calcom_booking_uid),
       -- retention purge

@@ -22,7 +22,8 @@ export interface CalcomChange {
   link: CalcomLink;
 }
 
-export type TombstoneReason = 'cancelled' | 'rescheduled';
+/** cancelled: cancelled/rejected in Cal.com; superseded: replaced by a reschedule or unlinked by a resolution. */
+export type TombstoneReason = 'cancelled' | 'superseded';
 
 const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 

@@ -173,7 +173,7 @@ export function createInboundApplier(deps: InboundDeps) {
     if (own) {
       // §6.2: Cal.com's webhook for a booking we made, possibly before our create call returned.
       if (own.calcom_booking_uid) return ignored('echo_of_replaced_booking', own.id);
-      if (gone === 'rescheduled') return ignored('booking_gone', own.id);
+      if (gone === 'superseded') return ignored('booking_gone', own.id);
       await repo.recordCalcomState(
         tenantId,
         own.id,
@@ -245,7 +245,7 @@ export function createInboundApplier(deps: InboundDeps) {
     }
     const times = timesOf(w.p, w.lengthMinutes);
     if (!times) return ignored('missing_start', row?.id);
-    if (oldUid) await repo.tombstone(tenantId, oldUid, 'rescheduled', w.now, w.tx);
+    if (oldUid) await repo.tombstone(tenantId, oldUid, 'superseded', w.now, w.tx);
     // The old booking was never known here (missed webhook): the new one is simply a Cal.com booking.
     if (!row) return onCreate(w);
 

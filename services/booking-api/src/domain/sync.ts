@@ -93,7 +93,11 @@ export function createSyncService(deps: SyncServiceDeps) {
         throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
       // Cal.com's booking is gone while ours stands: forget it, so the worker books anew.
       const unlink = current.status === 'booked' && current.last_synced_status === 'cancelled';
-      await deps.sync.requestSync(tenant.id, id, { unlink }, clock.now(), tx);
+      const now = clock.now();
+      // A late webhook for the forgotten booking must not link it again.
+      if (unlink && current.calcom_booking_uid)
+        await deps.inbound.tombstone(tenant.id, current.calcom_booking_uid, 'superseded', now, tx);
+      await deps.sync.requestSync(tenant.id, id, { unlink }, now, tx);
       const updated = await reload(tenant.id, id, tx);
       await appendEvent({ outbox: deps.outbox, clock }, updated, 'sync-requested', actor, tx);
       return updated;
@@ -152,7 +156,7 @@ export function createSyncService(deps: SyncServiceDeps) {
           tx,
         );
         if (oldUid && oldUid !== state.uid)
-          await deps.inbound.tombstone(tenant.id, oldUid, 'rescheduled', now, tx);
+          await deps.inbound.tombstone(tenant.id, oldUid, 'superseded', now, tx);
         await deps.sync.clearReview(tenant.id, id, now, tx);
         const updated = await reload(tenant.id, id, tx);
         const event =
