@@ -63,3 +63,30 @@ it('hands a missed Cal.com booking to the inbound path and flags a missed cancel
   sub.unsubscribe();
   await collecting;
 });
+
+it('hands a missed customer reschedule of our booking to the inbound path as a reschedule of the old uid', async () => {
+  const t = await addTenant(h);
+  const id = await book(h, t, slot(10));
+  const synced = await waitForRow(h, id, (r) => r.sync_status === 'synced', 'synced');
+  const moved = await h.sandbox.customer.reschedule(synced.calcom_booking_uid!, slot(12).toISOString());
+
+  const inbound: CalcomInboundEventV1[] = [];
+  const sub = h.nats.nc.subscribe(h.nats.topology.subjects.calcomInbound(t.id, '*'));
+  const collecting = (async () => {
+    for await (const m of sub) inbound.push(m.json<CalcomInboundEventV1>());
+  })();
+
+  await app!.reconciler.runOnce();
+  await waitForRow(
+    h,
+    id,
+    () => inbound.some((e) => e.payload.uid === moved.uid),
+    'inbound event for the moved booking',
+  );
+  const evt = inbound.find((e) => e.payload.uid === moved.uid)!;
+  expect(evt.trigger).toBe('BOOKING_RESCHEDULED');
+  expect(evt.payload.rescheduleUid).toBe(synced.calcom_booking_uid);
+  expect(evt.payload.metadata).toMatchObject({ appointmentId: id });
+  sub.unsubscribe();
+  await collecting;
+});

@@ -38,6 +38,7 @@ export function toBooking(b: ClientBooking): CalcomBooking {
     })),
     eventTypeId: b.eventTypeId,
     metadata: b.metadata,
+    rescheduledFromUid: b.rescheduledFromUid ?? null,
     rescheduledToUid: b.rescheduledToUid ?? null,
     updatedAt: b.updatedAt ? new Date(b.updatedAt) : null,
   };

@@ -18,6 +18,7 @@ export interface CalcomBooking {
     phoneNumber?: string | undefined;
   }[];
   metadata: Record<string, unknown>;
+  rescheduledFromUid: string | null;
   rescheduledToUid: string | null;
   updatedAt: Date | null;
 }

@@ -49,6 +49,22 @@ export function createReconciler(deps: ReconcilerDeps) {
     return drift;
   }
 
+  /** Hands a booking we never heard about to booking-api's inbound applier, as the webhook would have. */
+  async function publishMissed(tenant: TenantRecord, b: CalcomBooking): Promise<void> {
+    // A reschedule carries the old uid, so the applier moves the existing appointment instead of adding one.
+    await deps.publishInbound(tenant.id, b.rescheduledFromUid ? 'BOOKING_RESCHEDULED' : 'BOOKING_CREATED', {
+      uid: b.uid,
+      ...(b.id !== null ? { bookingId: b.id } : {}),
+      ...(b.rescheduledFromUid ? { rescheduleUid: b.rescheduledFromUid } : {}),
+      eventTypeId: b.eventTypeId,
+      startTime: b.start.toISOString().replace('.000Z', 'Z'),
+      endTime: b.end.toISOString().replace('.000Z', 'Z'),
+      status: b.status.toUpperCase(),
+      attendees: b.attendees,
+      metadata: b.metadata,
+    });
+  }
+
   async function compare(tenant: TenantRecord, bookings: CalcomBooking[]): Promise<number> {
     const ids = bookings
       .map((b) => b.metadata.appointmentId)
@@ -85,21 +101,16 @@ export function createReconciler(deps: ReconcilerDeps) {
         typeof b.metadata.appointmentId === 'string' ? byId.get(b.metadata.appointmentId) : undefined;
       if (ours) {
         // Ours but not linked: an in-flight create (the worker's lookup links it) or a missed reschedule webhook.
-        if (!ours.sync_call_in_flight && !isCancelled(b)) count('unlinked', b, { appointmentId: ours.id });
+        if (!ours.sync_call_in_flight && !isCancelled(b)) {
+          count('unlinked', b, { appointmentId: ours.id });
+          // A customer's reschedule whose webhook we missed: let the inbound applier re-link it (it checks for conflicts).
+          if (b.rescheduledFromUid) await publishMissed(tenant, b);
+        }
         continue;
       }
       if (isCancelled(b)) continue; // unknown and cancelled: nothing to bring over
       count('missing_locally', b);
-      await deps.publishInbound(tenant.id, 'BOOKING_CREATED', {
-        uid: b.uid,
-        ...(b.id !== null ? { bookingId: b.id } : {}),
-        eventTypeId: b.eventTypeId,
-        startTime: b.start.toISOString().replace('.000Z', 'Z'),
-        endTime: b.end.toISOString().replace('.000Z', 'Z'),
-        status: b.status.toUpperCase(),
-        attendees: b.attendees,
-        metadata: b.metadata,
-      });
+      await publishMissed(tenant, b);
     }
     return drift;
   }
