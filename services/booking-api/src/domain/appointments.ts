@@ -7,16 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'sequelize';
 import { AppError, notFound, type Clock } from '@calsync/platform';
 import {
-  isRetryableTxError,
   toAppointment,
-  toSnapshot,
   type Appointment,
   type AppointmentRow,
   type Db,
   type TenantRecord,
 } from '@calsync/db';
 import {
-  appointmentEventV1Schema,
   type AppointmentEventName,
   type AppointmentStatus,
   type Origin,
@@ -24,6 +21,7 @@ import {
 } from '@calsync/contracts';
 import type { AppointmentsRepo, NewAppointment } from '../db/appointments-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
+import { appendEvent, inTx as inTxShared } from './tx';
 
 export interface Actor {
   origin: Origin;
@@ -88,37 +86,14 @@ export function decodeCursor(cursor: string): { start: Date; id: string } {
 export function createAppointmentsService(deps: AppointmentsDeps) {
   const { db, appointments, outbox, clock } = deps;
 
-  async function inTx<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await db.transaction(fn);
-      } catch (err) {
-        if (attempt >= 5 || !isRetryableTxError(err)) throw err;
-      }
-    }
-  }
-
-  async function emit(
+  const inTx = <T>(fn: (tx: Transaction) => Promise<T>) => inTxShared(db, fn);
+  const emit = (
     row: AppointmentRow,
     event: AppointmentEventName,
     actor: Actor,
     tx: Transaction,
     extra: { previousStart?: Date; reason?: string | null } = {},
-  ) {
-    const evt = appointmentEventV1Schema.parse({
-      version: 1,
-      eventId: randomUUID(),
-      event,
-      tenantId: row.tenant_id,
-      appointmentId: row.id,
-      origin: actor.origin,
-      occurredAt: clock.now().toISOString(),
-      appointment: toSnapshot(row),
-      ...(extra.previousStart ? { previousStart: extra.previousStart.toISOString() } : {}),
-      ...(extra.reason ? { reason: extra.reason } : {}),
-    });
-    await outbox.add(evt, actor.traceparent, tx);
-  }
+  ) => appendEvent({ outbox, clock }, row, event, actor, tx, extra);
 
   function requireFuture(start: Date) {
     if (start.getTime() <= clock.now().getTime())
