@@ -1,0 +1,133 @@
+/**
+ * What a scenario runs on: its own MySQL database and NATS namespace (dropped
+ * and deleted afterwards, also on failure), services as child processes so the
+ * load generator never shares their event loop, and one cleanup stack that the
+ * runner empties on success, failure, Ctrl-C and the overall deadline.
+ */
+import {
+  createTestDb,
+  createTestNats,
+  spawnService,
+  type SpawnedService,
+  type TestDb,
+  type TestNats,
+} from '@calsync/testkit';
+
+/** Bench-only key and token: the services under test run with NODE_ENV=production, which requires a key. */
+export const SECRETS_KEY = 'b'.repeat(64);
+export const OPERATOR_TOKEN = 'bench-operator-token-0123456789';
+
+export interface Cleanup {
+  /**
+   * Registers a release; returns it, to be called as soon as the resource is
+   * no longer needed. Each release runs at most once and never throws.
+   */
+  add(what: string, fn: () => Promise<unknown>): () => Promise<void>;
+  /** Runs every release not yet run, newest first. */
+  run(): Promise<void>;
+}
+
+export function createCleanup(log: (line: string) => void): Cleanup {
+  const stack: (() => Promise<void>)[] = [];
+  // Releases already started; run() waits for them too, so nobody exits while a drop is under way.
+  const running = new Set<Promise<void>>();
+  return {
+    add(what, fn) {
+      let done: Promise<void> | undefined;
+      const release = () => {
+        if (done) return done;
+        const at = stack.indexOf(release);
+        if (at !== -1) stack.splice(at, 1);
+        const p = (async () => {
+          try {
+            await fn();
+          } catch (err) {
+            log(`cleanup of ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+          }
+        })();
+        done = p;
+        running.add(p);
+        void p.finally(() => running.delete(p));
+        return p;
+      };
+      stack.push(release);
+      return release;
+    },
+    async run() {
+      while (stack.length) await stack[stack.length - 1]!();
+      await Promise.all([...running]);
+    },
+  };
+}
+
+export interface Infra {
+  db: TestDb;
+  nats: TestNats;
+  /** Environment every service of this scenario shares. */
+  env: Record<string, string>;
+  /** Drops the database and deletes the streams. */
+  release(): Promise<void>;
+}
+
+/** A fresh, migrated database and a fresh namespace with the three streams. */
+export async function freshInfra(cleanup: Cleanup): Promise<Infra> {
+  const db = await createTestDb();
+  const dropDb = cleanup.add(`database ${db.db.name}`, () => db.drop());
+  const nats = await createTestNats();
+  const deleteStreams = cleanup.add(`NATS namespace ${nats.namespace}`, () => nats.close());
+  return {
+    db,
+    nats,
+    async release() {
+      await deleteStreams();
+      await dropDb();
+    },
+    env: {
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      SECRETS_KEY,
+      DATABASE_URL: db.url,
+      NATS_URL: nats.url,
+      NATS_NAMESPACE: nats.namespace,
+    },
+  };
+}
+
+export interface Service {
+  name: string;
+  port: number;
+  proc: SpawnedService;
+  stop(): Promise<void>;
+}
+
+const children = new Set<SpawnedService>();
+
+/** Last resort when the runner exits abruptly: no child outlives it. */
+export function killAllChildrenNow(): void {
+  for (const c of children) c.kill('SIGKILL');
+}
+
+export async function startService(
+  cleanup: Cleanup,
+  name: string,
+  env: Record<string, string>,
+  entry?: string,
+): Promise<Service> {
+  // Profiling a service under load: BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
+  const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS;
+  const proc = await spawnService(name, nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env, {
+    timeoutMs: 60_000,
+    ...(entry ? { entry } : {}),
+  });
+  children.add(proc);
+  const stop = cleanup.add(`${name} process`, async () => {
+    if (proc.proc.exitCode === null && proc.proc.signalCode === null) {
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 12_000);
+      await proc.exited;
+      clearTimeout(timer);
+    }
+    children.delete(proc);
+  });
+  return { name, port: proc.port, proc, stop };
+}
