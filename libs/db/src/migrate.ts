@@ -29,7 +29,7 @@ export async function ensureDatabase(url: string): Promise<void> {
 
 export async function migrate(db: Db, logger?: Logger): Promise<string[]> {
   const lockName = `calsync_migrate_${db.name}`.slice(0, 64);
-  return db.sequelize.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
     // A named lock is per connection; the transaction pins one connection for lock, migrations and release.
     const [row] = await db.query<{ got: number }>('SELECT GET_LOCK(?, 60) AS got', [lockName], tx);
     if (row?.got !== 1) throw new Error('Could not acquire the migration lock within 60 s');

@@ -1,5 +1,5 @@
 /** The only SQL for appointments in booking-api. Writes run inside the caller's transaction. */
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
 import type { AppointmentStatus, Origin, SyncStatus } from '@calsync/contracts';
 
@@ -23,6 +23,9 @@ export interface ListFilter {
   after?: { start: Date; id: string } | undefined;
   limit: number;
 }
+
+/** Event types are at most 1440 minutes long (http/schemas.ts). */
+const MAX_LENGTH_MS = 24 * 3600_000;
 
 /** Appends one SQL clause and its value. */
 function add(clauses: string[], values: unknown[], clause: string, value: unknown): void {
@@ -79,8 +82,9 @@ export function createAppointmentsRepo(db: Db) {
       const [row] = await db.query<{ id: string }>(
         `SELECT id FROM appointments
           WHERE tenant_id = ? AND event_type_id = ? AND status = 'booked' AND start_at < ? AND end_at > ?
-            AND id <> ? LIMIT 1 FOR UPDATE`,
-        [tenantId, eventTypeId, end, start, excludeId ?? ''],
+            AND start_at > ? AND id <> ? LIMIT 1 FOR UPDATE`,
+        // No appointment is longer than a day (lengthInMinutes ≤ 1440): the lower bound keeps the index scan short.
+        [tenantId, eventTypeId, end, start, new Date(start.getTime() - MAX_LENGTH_MS), excludeId ?? ''],
         tx,
       );
       return row?.id ?? null;

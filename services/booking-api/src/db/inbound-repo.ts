@@ -3,7 +3,7 @@
  * tenant_id; writes run in the caller's transaction. Lookups lock the rows they
  * return: the applier decides on them and writes in the same transaction.
  */
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
 import type { AppointmentStatus } from '@calsync/contracts';
 import type { NewAppointment } from './appointments-repo';

@@ -2,7 +2,7 @@
  * The transactional outbox: an event row written in the same transaction as the
  * appointment change, published later by the relay (messaging/outbox-relay.ts).
  */
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import type { Db } from '@calsync/db';
 import type { AppointmentEventV1, Origin } from '@calsync/contracts';
 

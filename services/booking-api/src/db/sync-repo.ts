@@ -1,5 +1,5 @@
 /** SQL behind the admin sync endpoints (status, review queue, retry, resolve). Scoped by tenant. */
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
 import type { Origin, SyncStatus } from '@calsync/contracts';
 

@@ -1,6 +1,6 @@
 /** Tenant writes and the admin-token lookup. Reads with decrypted secrets go through @calsync/db's TenantReader. */
 import type { Db } from '@calsync/db';
-import { isDuplicateKey } from '@calsync/db';
+import { duplicateKeyName, isDuplicateKey } from '@calsync/db';
 
 export interface TenantWrite {
   id: string;
@@ -62,8 +62,7 @@ export function createTenantsRepo(db: Db) {
         });
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        const msg = String((err as { parent?: { sqlMessage?: string } }).parent?.sqlMessage ?? '');
-        return msg.includes('ux_tenants_admin_token') ? 'token_taken' : 'event_type_taken';
+        return duplicateKeyName(err) === 'ux_tenants_admin_token' ? 'token_taken' : 'event_type_taken';
       }
     },
 

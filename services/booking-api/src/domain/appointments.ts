@@ -4,7 +4,7 @@
  * nothing of HTTP: failures are AppErrors with codes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import { AppError, notFound, type Clock } from '@calsync/platform';
 import {
   toAppointment,

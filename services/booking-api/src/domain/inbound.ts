@@ -8,7 +8,7 @@
  * redelivered webhook sees the effect of the ones before it. Never calls Cal.com.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import type { Counter } from 'prom-client';
 import type { AppointmentRow, Db, TenantReader } from '@calsync/db';
 import type { CalcomInboundEventV1, CalcomWebhookBooking } from '@calsync/contracts';

@@ -4,7 +4,7 @@
  * Retry and resolve write an outbox event in the same transaction, as every
  * change does; only keep-calcom and the review list read Cal.com.
  */
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import { AppError, notFound, type Clock, type Logger } from '@calsync/platform';
 import {
   isDuplicateKey,

@@ -3,7 +3,7 @@
  * that lost a deadlock, and appending an appointment event to the outbox inside it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'sequelize';
+import type { Tx as Transaction } from '@calsync/db';
 import type { Clock } from '@calsync/platform';
 import { isRetryableTxError, toSnapshot, type AppointmentRow, type Db } from '@calsync/db';
 import { appointmentEventV1Schema, type AppointmentEventName, type Origin } from '@calsync/contracts';

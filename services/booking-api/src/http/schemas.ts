@@ -2,14 +2,22 @@
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES, SYNC_STATUSES, isoInstantSchema } from '@calsync/contracts';
 
+const zoneValidity = new Map<string, boolean>();
+
+/** IANA zone check; the answer per name is cached (building an Intl formatter is costly on a hot path). */
 export function isIanaZone(zone: string): boolean {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
+  const known = zoneValidity.get(zone);
+  if (known !== undefined) return known;
+  let ok = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone);
+  if (ok) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    } catch {
+      ok = false;
+    }
   }
+  if (ok || zoneValidity.size < 1_000) zoneValidity.set(zone, ok);
+  return ok;
 }
 
 export const ianaZone = z
