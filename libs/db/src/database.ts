@@ -66,7 +66,7 @@ function bind(replacements?: Replacements): { values: QueryOptions['values']; na
   const conv = (v: unknown) => (v instanceof Date ? toSqlDateTime(v) : v);
   if (!replacements) return { values: undefined, named: false };
   if (Array.isArray(replacements))
-    return { values: replacements.map(conv) as QueryOptions['values'], named: false };
+    return { values: replacements.map(conv), named: false };
   const named = Object.fromEntries(Object.entries(replacements).map(([k, v]) => [k, conv(v)]));
   return { values: named as QueryOptions['values'], named: true };
 }
