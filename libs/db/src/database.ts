@@ -65,8 +65,7 @@ export function toSqlDateTime(d: Date): string {
 function bind(replacements?: Replacements): { values: QueryOptions['values']; named: boolean } {
   const conv = (v: unknown) => (v instanceof Date ? toSqlDateTime(v) : v);
   if (!replacements) return { values: undefined, named: false };
-  if (Array.isArray(replacements))
-    return { values: replacements.map(conv), named: false };
+  if (Array.isArray(replacements)) return { values: replacements.map(conv), named: false };
   const named = Object.fromEntries(Object.entries(replacements).map(([k, v]) => [k, conv(v)]));
   return { values: named as QueryOptions['values'], named: true };
 }
