@@ -90,7 +90,8 @@ export function createAppointmentsRepo(db: Db) {
       return row?.id ?? null;
     },
 
-    async insert(a: NewAppointment, now: Date, tx: Transaction): Promise<void> {
+    /** Inserts a booked, not yet synced appointment and returns the row as stored (no re-read needed). */
+    async insert(a: NewAppointment, now: Date, tx: Transaction): Promise<AppointmentRow> {
       await db.execute(
         `INSERT INTO appointments (id, tenant_id, event_type_id, start_at, end_at, status, origin, customer_name,
            customer_email, customer_phone, customer_time_zone, notes, version, synced_version, sync_status, created_at, updated_at)
@@ -112,6 +113,42 @@ export function createAppointmentsRepo(db: Db) {
         ],
         tx,
       );
+      return {
+        id: a.id,
+        tenant_id: a.tenantId,
+        event_type_id: a.eventTypeId,
+        start_at: a.start,
+        end_at: a.end,
+        status: 'booked',
+        origin: a.origin,
+        customer_name: a.customer.name,
+        customer_email: a.customer.email,
+        customer_phone: a.customer.phone,
+        customer_time_zone: a.customer.timeZone,
+        notes: a.notes,
+        cancel_reason: null,
+        version: 1,
+        synced_version: 0,
+        sync_status: 'pending',
+        calcom_booking_uid: null,
+        calcom_booking_id: null,
+        sync_attempts: 0,
+        sync_last_attempt_at: null,
+        sync_error_code: null,
+        sync_error_message: null,
+        sync_verified_at: null,
+        requires_manual_review: 0,
+        manual_review_flagged_at: null,
+        manual_review_reason: null,
+        manual_review_calcom: null,
+        last_synced_start_at: null,
+        last_synced_status: null,
+        sync_call_in_flight: null,
+        sync_lock_owner: null,
+        sync_lock_until: null,
+        created_at: now,
+        updated_at: now,
+      };
     },
 
     /** A local change Cal.com must hear about: bump the version and mark the sync pending. */

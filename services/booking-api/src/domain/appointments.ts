@@ -137,7 +137,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       const id = randomUUID();
       const row = await inTx(async (tx) => {
         const end = await lockSlot(tenant, input.eventTypeId, input.start, tx);
-        await appointments.insert(
+        const created = await appointments.insert(
           {
             id,
             tenantId: tenant.id,
@@ -151,7 +151,6 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
           clock.now(),
           tx,
         );
-        const created = await reload(tenant.id, id, tx);
         await emit(created, 'booked', actor, tx);
         return created;
       });
