@@ -24,6 +24,8 @@ import { createSyncRepository } from './db/repository';
 import { createBreakerRegistry, CIRCUIT_STATE_VALUE } from './domain/breakers';
 import { isBusinessError } from './domain/outcome';
 import { createRateLimiter } from './domain/rate-limiter';
+import { createSharedBudget } from './domain/shared-budget';
+import { createRateUsageRepository } from './db/rate-usage-repository';
 import { createAppointmentSyncer } from './domain/sync-appointment';
 import { createReconciler } from './domain/reconcile';
 import { createHttpApp } from './http/server';
@@ -67,10 +69,16 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     onStateChange: (tenant, state) => metrics.circuitState.set({ tenant }, CIRCUIT_STATE_VALUE[state]),
     logger,
   });
+  const sharedBudget = createSharedBudget({
+    store: createRateUsageRepository(db),
+    windowMs: config.rateLimit.windowMs,
+    clock,
+  });
   const gateways = createGatewayFactory({
     apiUrl: config.calcom.apiUrl,
     timeoutMs: config.calcom.timeoutMs,
     limiter,
+    sharedBudget,
     breakers,
     maxInPlaceWaitMs: config.rateLimit.maxInPlaceWaitMs,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),

@@ -55,6 +55,25 @@ it('keeps a burst under the tenant budget: never more calls per window than the 
   expect(bookingsOf(h, t)).toHaveLength(12);
 });
 
+it('keeps three replicas together under one tenant budget: no 429, never more calls per window than the limit', async () => {
+  const t = await addTenant(h, { rateLimitPerMinute: LIMIT });
+  const others = [
+    await startApp(h, { CALCOM_RATE_WINDOW_MS: String(WINDOW_MS) }),
+    await startApp(h, { CALCOM_RATE_WINDOW_MS: String(WINDOW_MS) }),
+  ];
+  try {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await book(h, t, slot(20 + i)));
+    for (const id of ids) await waitForRow(h, id, (r) => r.sync_status === 'synced', 'synced', 40_000);
+    const calls = callsOf(h, t);
+    expect(calls.filter((c) => c.status === 429)).toHaveLength(0);
+    expect(maxInAnyWindow(calls.map((c) => Date.parse(c.at)))).toBeLessThanOrEqual(LIMIT);
+    expect(bookingsOf(h, t)).toHaveLength(12);
+  } finally {
+    for (const o of others) await o.stop();
+  }
+});
+
 it('waits out a 429 storm without counting attempts, and everything syncs after the reset', async () => {
   // The tenant thinks it may make 120 calls per window; Cal.com allows 5: a storm of 429s follows.
   const t = await addTenant(h, { rateLimitPerMinute: 120 });

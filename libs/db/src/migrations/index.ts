@@ -1,6 +1,7 @@
 import { initial } from './0001-initial';
 import { syncCallStart } from './0002-sync-call-start';
 import { calcomTombstones } from './0003-calcom-tombstones';
+import { calcomRateUsage } from './0004-calcom-rate-usage';
 
 export interface Migration {
   name: string;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** In order. Never edit an applied migration: add a new one. */
-export const migrations: Migration[] = [initial, syncCallStart, calcomTombstones];
+export const migrations: Migration[] = [initial, syncCallStart, calcomTombstones, calcomRateUsage];

@@ -45,7 +45,7 @@ export const tenantBody = z.strictObject({
       )
       .min(1)
       .max(100),
-    rateLimitPerMinute: z.number().int().min(1).max(100_000).default(120),
+    rateLimitPerMinute: z.number().int().min(2).max(100_000).default(120),
   }),
   retell: z.strictObject({ apiKey: z.string().min(1).max(512) }).optional(),
 });

@@ -12,12 +12,15 @@ import {
 import type { TenantRecord } from '@calsync/db';
 import type { BreakerRegistry } from '../domain/breakers';
 import type { CalcomBooking, CalcomGateway } from '../domain/calcom-port';
-import type { TenantRateLimiter } from '../domain/rate-limiter';
+import { RateLimitedError, type TenantRateLimiter } from '../domain/rate-limiter';
+import type { SharedBudget } from '../domain/shared-budget';
 
 export interface GatewayFactoryOptions {
   apiUrl: string;
   timeoutMs: number;
   limiter: TenantRateLimiter;
+  /** The tenant's budget across replicas. */
+  sharedBudget: SharedBudget;
   breakers: BreakerRegistry;
   maxInPlaceWaitMs: number;
   fetchImpl?: typeof fetch;
@@ -55,6 +58,9 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
     // Every request takes a slot, but never waits here: a wait would eat the client's own timeout.
     const limitedFetch: typeof fetch = async (input, init) => {
       await opts.limiter.acquire(tenant.id, tenant.calcomRateLimitPerMinute, 0);
+      // The budget is the API key's, shared by every replica: count the call there too.
+      const wait = await opts.sharedBudget.take(tenant.id, tenant.calcomRateLimitPerMinute);
+      if (wait > 0) throw new RateLimitedError(wait);
       return baseFetch(input, init);
     };
     const client = createCalcomClient({
