@@ -66,21 +66,21 @@ export interface Appointment {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
+function customerOf(r: AppointmentRow): Appointment['customer'] {
+  return {
+    name: r.customer_name,
+    email: r.customer_email,
+    phone: r.customer_phone,
+    timeZone: r.customer_time_zone,
+  };
+}
+
+/** The API resource: the event snapshot plus origin, sync state and timestamps. */
 export function toAppointment(r: AppointmentRow): Appointment {
   return {
-    id: r.id,
-    tenantId: r.tenant_id,
-    eventTypeId: Number(r.event_type_id),
-    start: r.start_at.toISOString(),
-    end: r.end_at.toISOString(),
-    status: r.status,
+    ...toSnapshot(r),
+    customer: customerOf(r),
     origin: r.origin,
-    customer: {
-      name: r.customer_name,
-      email: r.customer_email,
-      phone: r.customer_phone,
-      timeZone: r.customer_time_zone,
-    },
     notes: r.notes,
     sync: {
       status: r.sync_status,
@@ -107,12 +107,7 @@ export function toSnapshot(r: AppointmentRow): AppointmentSnapshot {
     start: r.start_at.toISOString(),
     end: r.end_at.toISOString(),
     status: r.status,
-    customer: {
-      name: r.customer_name,
-      email: r.customer_email,
-      phone: r.customer_phone,
-      timeZone: r.customer_time_zone,
-    },
+    customer: customerOf(r),
     notes: r.notes,
   };
 }

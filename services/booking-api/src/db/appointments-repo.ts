@@ -1,6 +1,12 @@
 /** The only SQL for appointments in booking-api. Writes run inside the caller's transaction. */
 import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
+
+/** Where a booking lives in Cal.com. */
+export interface CalcomLink {
+  uid: string;
+  bookingId: number | null;
+}
 import type { AppointmentStatus, Origin, SyncStatus } from '@calsync/contracts';
 
 export interface NewAppointment {
@@ -90,30 +96,18 @@ export function createAppointmentsRepo(db: Db) {
       return row?.id ?? null;
     },
 
-    /** Inserts a booked, not yet synced appointment and returns the row as stored (no re-read needed). */
-    async insert(a: NewAppointment, now: Date, tx: Transaction): Promise<AppointmentRow> {
-      await db.execute(
-        `INSERT INTO appointments (id, tenant_id, event_type_id, start_at, end_at, status, origin, customer_name,
-           customer_email, customer_phone, customer_time_zone, notes, version, synced_version, sync_status, created_at, updated_at)
-         VALUES (?,?,?,?,?,'booked',?,?,?,?,?,?,1,0,'pending',?,?)`,
-        [
-          a.id,
-          a.tenantId,
-          a.eventTypeId,
-          a.start,
-          a.end,
-          a.origin,
-          a.customer.name,
-          a.customer.email,
-          a.customer.phone,
-          a.customer.timeZone,
-          a.notes,
-          now,
-          now,
-        ],
-        tx,
-      );
-      return {
+    /**
+     * Inserts a booked appointment and returns the row as stored (no re-read needed).
+     * A local one starts unsynced (version 1, synced 0, pending); one that came
+     * from Cal.com (`calcom` given) exists there already: synced and verified.
+     */
+    async insert(
+      a: NewAppointment,
+      now: Date,
+      tx: Transaction,
+      calcom?: CalcomLink,
+    ): Promise<AppointmentRow> {
+      const row: AppointmentRow = {
         id: a.id,
         tenant_id: a.tenantId,
         event_type_id: a.eventTypeId,
@@ -128,27 +122,57 @@ export function createAppointmentsRepo(db: Db) {
         notes: a.notes,
         cancel_reason: null,
         version: 1,
-        synced_version: 0,
-        sync_status: 'pending',
-        calcom_booking_uid: null,
-        calcom_booking_id: null,
+        synced_version: calcom ? 1 : 0,
+        sync_status: calcom ? 'synced' : 'pending',
+        calcom_booking_uid: calcom?.uid ?? null,
+        calcom_booking_id: calcom?.bookingId ?? null,
         sync_attempts: 0,
         sync_last_attempt_at: null,
         sync_error_code: null,
         sync_error_message: null,
-        sync_verified_at: null,
+        sync_verified_at: calcom ? now : null,
         requires_manual_review: 0,
         manual_review_flagged_at: null,
         manual_review_reason: null,
         manual_review_calcom: null,
-        last_synced_start_at: null,
-        last_synced_status: null,
+        last_synced_start_at: calcom ? a.start : null,
+        last_synced_status: calcom ? 'booked' : null,
         sync_call_in_flight: null,
         sync_lock_owner: null,
         sync_lock_until: null,
         created_at: now,
         updated_at: now,
       };
+      const columns = [
+        'id',
+        'tenant_id',
+        'event_type_id',
+        'start_at',
+        'end_at',
+        'status',
+        'origin',
+        'customer_name',
+        'customer_email',
+        'customer_phone',
+        'customer_time_zone',
+        'notes',
+        'version',
+        'synced_version',
+        'sync_status',
+        'calcom_booking_uid',
+        'calcom_booking_id',
+        'sync_verified_at',
+        'last_synced_start_at',
+        'last_synced_status',
+        'created_at',
+        'updated_at',
+      ] as const;
+      await db.execute(
+        `INSERT INTO appointments (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(',')})`,
+        columns.map((c) => row[c]),
+        tx,
+      );
+      return row;
     },
 
     /** A local change Cal.com must hear about: bump the version and mark the sync pending. */

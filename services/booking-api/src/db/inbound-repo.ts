@@ -6,12 +6,9 @@
 import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
 import type { AppointmentStatus } from '@calsync/contracts';
-import type { NewAppointment } from './appointments-repo';
 
-export interface CalcomLink {
-  uid: string;
-  bookingId: number | null;
-}
+import type { CalcomLink } from './appointments-repo';
+export type { CalcomLink };
 
 /** A change Cal.com already has: applied locally as a new version that is synced at once. */
 export interface CalcomChange {
@@ -69,37 +66,6 @@ export function createInboundRepo(db: Db) {
         tx,
       );
       return rows.map((r) => r.id);
-    },
-
-    /** A booking made in Cal.com: it exists there already, so version 1 is synced and verified. */
-    async insertFromCalcom(a: NewAppointment, link: CalcomLink, now: Date, tx: Transaction): Promise<void> {
-      await db.execute(
-        `INSERT INTO appointments (id, tenant_id, event_type_id, start_at, end_at, status, origin, customer_name,
-           customer_email, customer_phone, customer_time_zone, notes, version, synced_version, sync_status,
-           calcom_booking_uid, calcom_booking_id, sync_verified_at, last_synced_start_at, last_synced_status,
-           created_at, updated_at)
-         VALUES (?,?,?,?,?,'booked',?,?,?,?,?,?,1,1,'synced',?,?,?,?,'booked',?,?)`,
-        [
-          a.id,
-          a.tenantId,
-          a.eventTypeId,
-          a.start,
-          a.end,
-          a.origin,
-          a.customer.name,
-          a.customer.email,
-          a.customer.phone,
-          a.customer.timeZone,
-          a.notes,
-          link.uid,
-          link.bookingId,
-          now,
-          a.start,
-          now,
-          now,
-        ],
-        tx,
-      );
     },
 
     /**

@@ -193,7 +193,7 @@ export function createInboundApplier(deps: InboundDeps) {
     const times = timesOf(w.p, w.lengthMinutes);
     if (!times) return ignored('missing_start');
     const id = randomUUID();
-    await repo.insertFromCalcom(
+    await deps.appointments.insert(
       {
         id,
         tenantId,
@@ -204,9 +204,9 @@ export function createInboundApplier(deps: InboundDeps) {
         customer: customerOf(w.p, w.tenantTimeZone),
         notes: null,
       },
-      { uid: w.uid, bookingId: w.p.bookingId ?? null },
       w.now,
       w.tx,
+      { uid: w.uid, bookingId: w.p.bookingId ?? null },
     );
     const doubled = await flagOverlaps(w, id, times);
     await emit(w, id, 'booked');

@@ -53,6 +53,14 @@ const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.
 
 export function createSyncRepository(db: Db) {
   const where = 'WHERE id = ? AND tenant_id = ?';
+  /** The attempt count after a write (what the caller reports and decides on). */
+  const attemptsOf = async (tenantId: string, id: string): Promise<number> => {
+    const [row] = await db.query<{ sync_attempts: number }>(
+      `SELECT sync_attempts FROM appointments ${where}`,
+      [id, tenantId],
+    );
+    return row?.sync_attempts ?? 0;
+  };
   return {
     /** A lease so that one replica at a time works on an appointment (SPEC §6.4). */
     async tryLock(tenantId: string, id: string, owner: string, seconds: number): Promise<boolean> {
@@ -165,11 +173,7 @@ export function createSyncRepository(db: Db) {
           tenantId,
         ],
       );
-      const [row] = await db.query<{ sync_attempts: number }>(
-        `SELECT sync_attempts FROM appointments ${where}`,
-        [id, tenantId],
-      );
-      return row?.sync_attempts ?? 0;
+      return attemptsOf(tenantId, id);
     },
 
     /** Into the manual-review queue with the reason; the worker leaves it alone until a human acts. */
@@ -198,11 +202,7 @@ export function createSyncRepository(db: Db) {
           tenantId,
         ],
       );
-      const [row] = await db.query<{ sync_attempts: number }>(
-        `SELECT sync_attempts FROM appointments ${where}`,
-        [id, tenantId],
-      );
-      return row?.sync_attempts ?? 0;
+      return attemptsOf(tenantId, id);
     },
 
     async audit(a: AttemptAudit): Promise<void> {
