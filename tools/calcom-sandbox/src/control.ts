@@ -41,14 +41,23 @@ export const accountInputSchema = z.object({
   username: z.string().optional(),
 });
 
-export const faultRuleSchema = z.object({
-  route: z.enum(['create', 'cancel', 'reschedule', 'get', 'list', 'slots', '*']),
-  mode: z.enum(['status', 'latency', 'timeout', '429', 'drop-after-commit']),
-  status: z.number().int().min(100).max(599).optional(),
-  latencyMs: z.number().int().min(0).optional(),
-  times: z.number().int().positive().optional(),
-  apiKey: z.string().optional(),
-});
+export const faultRuleSchema = z.union([
+  z.object({
+    route: z.enum(['create', 'cancel', 'reschedule', 'get', 'list', 'slots', '*']),
+    mode: z.enum(['status', 'latency', 'timeout', '429', 'drop-after-commit']),
+    status: z.number().int().min(100).max(599).optional(),
+    latencyMs: z.number().int().min(0).optional(),
+    times: z.number().int().positive().optional(),
+    apiKey: z.string().optional(),
+  }),
+  z.object({
+    route: z.literal('webhook'),
+    mode: z.enum(['drop', 'duplicate', 'delay', 'replay']),
+    latencyMs: z.number().int().min(0).optional(),
+    times: z.number().int().positive().optional(),
+    apiKey: z.string().optional(),
+  }),
+]);
 
 const webhookSchema = z.object({ url: z.url(), secret: z.string().nullable() });
 const customerBookSchema = createBookingSchema.extend({ apiKey: z.string() });

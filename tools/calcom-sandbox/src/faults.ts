@@ -1,12 +1,18 @@
 /** Injected faults: the first matching rule with calls left decides what happens to a call. */
-import type { FaultRoute, FaultRule } from './types';
+import type { ApiFaultRule, FaultRoute, FaultRule, WebhookFaultRule } from './types';
 
-interface ActiveRule extends FaultRule {
-  left: number;
-}
+type ActiveRule = FaultRule & { left: number };
 
 export function createFaults() {
   let rules: ActiveRule[] = [];
+  const consume = <R extends ActiveRule>(matches: (r: ActiveRule) => r is R, apiKey: string | null) => {
+    const rule = rules.find((r): r is R => r.left > 0 && matches(r) && (!r.apiKey || r.apiKey === apiKey));
+    if (!rule) return undefined;
+    rule.left -= 1;
+    if (rule.left <= 0) rules = rules.filter((r) => r !== rule);
+    const { left: _left, ...plain } = rule;
+    return plain;
+  };
   return {
     add(rule: FaultRule) {
       rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
@@ -17,15 +23,17 @@ export function createFaults() {
     list(): FaultRule[] {
       return rules.map(({ left: _left, ...r }) => r);
     },
-    /** Consumes one use of the first rule that matches. */
-    take(route: FaultRoute, apiKey: string | null): FaultRule | undefined {
-      const rule = rules.find(
-        (r) => r.left > 0 && (r.route === '*' || r.route === route) && (!r.apiKey || r.apiKey === apiKey),
+    /** Consumes one use of the first API rule that matches. */
+    take(route: FaultRoute, apiKey: string | null): ApiFaultRule | undefined {
+      return consume(
+        (r): r is ApiFaultRule & { left: number } =>
+          r.route !== 'webhook' && (r.route === '*' || r.route === route),
+        apiKey,
       );
-      if (!rule) return undefined;
-      rule.left -= 1;
-      if (rule.left <= 0) rules = rules.filter((r) => r !== rule);
-      return rule;
+    },
+    /** Consumes one use of the first webhook rule that matches the account's key. */
+    takeWebhook(apiKey: string): WebhookFaultRule | undefined {
+      return consume((r): r is WebhookFaultRule & { left: number } => r.route === 'webhook', apiKey);
     },
   };
 }

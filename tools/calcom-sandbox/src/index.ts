@@ -1,6 +1,7 @@
 export { createCalcomSandbox, type CalcomSandbox, type CalcomSandboxOptions } from './sandbox';
 export type {
   AccountInput,
+  ApiFaultRule,
   Availability,
   BookingStatus,
   FaultMode,
@@ -12,6 +13,8 @@ export type {
   SandboxBooking,
   SandboxEventType,
   WebhookConfig,
+  WebhookFaultMode,
+  WebhookFaultRule,
 } from './types';
 export type { CreateBookingBody } from './validation';
 export { signatureFor } from './webhooks';

@@ -77,13 +77,19 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
     callLog.push(c);
     if (callLog.length > 10_000) callLog = callLog.slice(-5_000);
   };
-  const webhooks = createWebhookSender({ clock, logger, record, timeoutMs: opts.webhookTimeoutMs });
+  const faults = createFaults();
+  const webhooks = createWebhookSender({
+    clock,
+    logger,
+    record,
+    timeoutMs: opts.webhookTimeoutMs,
+    takeFault: (apiKey) => faults.takeWebhook(apiKey),
+  });
   const bookings = createBookingService({ store, webhooks, clock });
   const limiter = createRateLimiter(
     opts.rateLimit ?? { limit: 120, windowMs: 60_000, blockMs: 60_000 },
     clock,
   );
-  const faults = createFaults();
   let latency = opts.latencyMs ?? 0;
   const held = new Set<Response>();
   const gateDeps: GateDeps = { store, limiter, faults, clock, record, latencyMs: () => latency, held };
@@ -126,6 +132,7 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
       else for (const b of store.all()) store.delete(b.uid);
       callLog = [];
       faults.clear();
+      webhooks.cancelPending();
       limiter.reset();
       latency = opts.latencyMs ?? 0;
     },
@@ -192,6 +199,7 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
     port,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
+        webhooks.cancelPending();
         for (const res of held) res.socket?.destroy();
         held.clear();
         server.close(() => resolve());

@@ -105,7 +105,8 @@ export interface RecordedCall {
 export type FaultRoute = 'create' | 'cancel' | 'reschedule' | 'get' | 'list' | 'slots';
 export type FaultMode = 'status' | 'latency' | 'timeout' | '429' | 'drop-after-commit';
 
-export interface FaultRule {
+/** A fault on a `/v2` call (`*` = every API route, never webhooks). */
+export interface ApiFaultRule {
   route: FaultRoute | '*';
   mode: FaultMode;
   status?: number;
@@ -114,6 +115,25 @@ export interface FaultRule {
   times?: number;
   apiKey?: string;
 }
+
+/**
+ * A fault on webhook deliveries: `drop` never sends; `duplicate` sends the same
+ * bytes twice before the API call answers; `delay` sends after `latencyMs`
+ * (default 1000), i.e. after the API call answered; `replay` sends now and the
+ * same bytes again after `latencyMs` (default 2000).
+ */
+export type WebhookFaultMode = 'drop' | 'duplicate' | 'delay' | 'replay';
+
+export interface WebhookFaultRule {
+  route: 'webhook';
+  mode: WebhookFaultMode;
+  latencyMs?: number;
+  times?: number;
+  /** Only deliveries of this account (by its API key). */
+  apiKey?: string;
+}
+
+export type FaultRule = ApiFaultRule | WebhookFaultRule;
 
 export interface RateLimitOptions {
   limit: number;

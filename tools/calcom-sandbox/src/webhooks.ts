@@ -2,10 +2,11 @@
  * Webhook payloads and delivery as Cal.com sends them: body
  * `{triggerEvent, createdAt, payload}`, `X-Cal-Signature-256` = hex HMAC-SHA256
  * of the exact body bytes (or `no-secret-provided`), at most once (no retry).
+ * Webhook faults (drop, duplicate, delay, replay) bend that for chaos tests.
  */
 import { HTTP_HEADERS } from '@calsync/contracts';
 import { hmacSha256Hex, type Clock, type Logger } from '@calsync/platform';
-import type { Account, RecordedCall, SandboxBooking, WebhookConfig } from './types';
+import type { Account, RecordedCall, SandboxBooking, WebhookConfig, WebhookFaultRule } from './types';
 
 export type TriggerEvent =
   | 'BOOKING_CREATED'
@@ -90,6 +91,8 @@ export function bookingPayload(
 
 export interface WebhookSender {
   send(account: Account, trigger: TriggerEvent, payload: Record<string, unknown>): Promise<void>;
+  /** Cancels deliveries a `delay` or `replay` fault scheduled for later. */
+  cancelPending(): void;
 }
 
 export interface WebhookSenderDeps {
@@ -97,6 +100,8 @@ export interface WebhookSenderDeps {
   logger: Logger;
   record: (call: RecordedCall) => void;
   timeoutMs?: number;
+  /** The webhook fault for this account's next delivery, if any. */
+  takeFault?: (apiKey: string) => WebhookFaultRule | undefined;
 }
 
 export function signatureFor(secret: string | null, rawBody: string): string {
@@ -104,12 +109,16 @@ export function signatureFor(secret: string | null, rawBody: string): string {
 }
 
 export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
-  const deliver = async (hook: WebhookConfig, trigger: TriggerEvent, payload: Record<string, unknown>) => {
-    const body = JSON.stringify({
-      triggerEvent: trigger,
-      createdAt: deps.clock.now().toISOString(),
-      payload,
-    });
+  const timers = new Set<NodeJS.Timeout>();
+  const aborts = new Set<AbortController>();
+
+  const deliver = async (
+    hook: WebhookConfig,
+    trigger: TriggerEvent,
+    body: string,
+    uid?: string,
+    note?: string,
+  ) => {
     const started = Date.now();
     const call: RecordedCall = {
       kind: 'webhook',
@@ -122,8 +131,11 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
       status: 0,
       durationMs: 0,
       triggerEvent: trigger,
-      bookingUid: typeof payload.uid === 'string' ? payload.uid : undefined,
+      bookingUid: uid,
+      ...(note ? { note } : {}),
     };
+    const abort = new AbortController();
+    aborts.add(abort);
     try {
       const res = await fetch(hook.url, {
         method: 'POST',
@@ -133,22 +145,79 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
           [HTTP_HEADERS.calWebhookVersion]: '2021-10-20',
         },
         body,
-        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+        signal: AbortSignal.any([abort.signal, AbortSignal.timeout(deps.timeoutMs ?? 10_000)]),
       });
       await res.arrayBuffer().catch(() => undefined);
       call.status = res.status;
     } catch (err) {
       // At most once: a failed delivery is recorded, never retried.
-      call.note = `delivery failed: ${err instanceof Error ? err.message : String(err)}`;
-      deps.logger.warn('Sandbox webhook delivery failed', { trigger, uid: call.bookingUid });
+      call.note = [note, `delivery failed: ${err instanceof Error ? err.message : String(err)}`]
+        .filter(Boolean)
+        .join('; ');
+      deps.logger.warn('Sandbox webhook delivery failed', { trigger, uid });
+    } finally {
+      aborts.delete(abort);
     }
     call.durationMs = Date.now() - started;
     deps.record(call);
   };
+
+  /** Runs a delivery after the API call has answered (late and replayed webhooks). */
+  const later = (ms: number, run: () => Promise<void>) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      void run();
+    }, ms);
+    timers.add(t);
+  };
+
   return {
     async send(account, trigger, payload) {
-      if (!account.webhook) return;
-      await deliver(account.webhook, trigger, payload);
+      const hook = account.webhook;
+      if (!hook) return;
+      // Built once: a duplicate or replay carries the very same bytes and signature.
+      const body = JSON.stringify({
+        triggerEvent: trigger,
+        createdAt: deps.clock.now().toISOString(),
+        payload,
+      });
+      const uid = typeof payload.uid === 'string' ? payload.uid : undefined;
+      const fault = deps.takeFault?.(account.apiKey);
+      switch (fault?.mode) {
+        case undefined:
+          return deliver(hook, trigger, body, uid);
+        case 'drop':
+          deps.record({
+            kind: 'webhook',
+            at: deps.clock.now().toISOString(),
+            method: 'POST',
+            path: hook.url,
+            query: {},
+            apiKey: null,
+            route: 'other',
+            status: 0,
+            durationMs: 0,
+            note: 'fault:drop',
+            triggerEvent: trigger,
+            bookingUid: uid,
+          });
+          return;
+        case 'duplicate':
+          await deliver(hook, trigger, body, uid);
+          return deliver(hook, trigger, body, uid, 'fault:duplicate');
+        case 'delay':
+          later(fault.latencyMs ?? 1000, () => deliver(hook, trigger, body, uid, 'fault:delay'));
+          return;
+        case 'replay':
+          await deliver(hook, trigger, body, uid);
+          later(fault.latencyMs ?? 2000, () => deliver(hook, trigger, body, uid, 'fault:replay'));
+          return;
+      }
+    },
+    cancelPending() {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      for (const a of aborts) a.abort();
     },
   };
 }
