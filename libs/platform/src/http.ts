@@ -9,6 +9,7 @@ import express, { type ErrorRequestHandler, type Request, type RequestHandler, t
 import type { z } from 'zod';
 import type { Registry } from 'prom-client';
 import { AppError } from './errors';
+import { outageOf } from './outage';
 import { newTraceparent } from './crypto';
 import type { Logger } from './logger';
 
@@ -82,12 +83,29 @@ export function rawBodyOf(req: Request): Buffer {
   return (req as Request & { rawBody?: Buffer }).rawBody ?? Buffer.alloc(0);
 }
 
+/** Seconds a client should wait before retrying a 503: long enough for a reconnect, short for a phone call. */
+export const RETRY_AFTER_SECONDS = 5;
+
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
     if (err instanceof AppError) {
+      if (err.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       sendError(res, err.status, err.code, err.message, err.details);
       return;
+    }
+    // MySQL or NATS briefly away. Routes that committed something answer before an error
+    // reaches this point, so a 503 here means: nothing happened, try again.
+    const outage = outageOf(err);
+    if (outage) {
+      logger.warn('Request failed: dependency unavailable', {
+        dependency: outage,
+        error: err,
+        method: req.method,
+        route: req.route ? String((req.route as { path: string }).path) : 'unmatched',
+      });
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      return sendError(res, 503, 'unavailable', `Temporarily unavailable (${outage}); retry shortly`);
     }
     const e = err as { type?: string; status?: number; statusCode?: number };
     if (e?.type === 'entity.too.large')

@@ -6,4 +6,5 @@ export * from './http';
 export * from './logger';
 export * from './metrics';
 export * from './nats';
+export * from './outage';
 export * from './shutdown';

@@ -53,9 +53,11 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
             status < 500
               ? repo.complete(tenantId, scope, key, status, text)
               : repo.release(tenantId, scope, key);
+          // The answer stands even if MySQL went away after the work committed: a 503 would tell
+          // the client nothing happened. The key then stays claimed until the takeover (60 s).
           settle.then(
             () => json(body),
-            (err: unknown) => next(err),
+            () => json(body),
           );
           return res;
         };

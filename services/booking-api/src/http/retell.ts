@@ -4,11 +4,12 @@
  * body with the tenant's Retell key (this router reads the bytes itself, so it
  * is mounted before the global JSON parser). Business outcomes are 200.
  */
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { HTTP_HEADERS, tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
-import { AppError, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
+import { AppError, outageOf, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
 import { isRetellFunction, type RetellCall, type RetellFunctions } from '../domain/retell';
+import { UNAVAILABLE } from '../domain/retell/context';
 import { verifyRetellSignature } from '../domain/retell/signature';
 import { stableStringify } from './idempotency';
 
@@ -119,5 +120,26 @@ export function retellRouter(deps: RetellRouterDeps): Router {
       res.json(answer);
     },
   );
+  r.use(outageAnswer(deps.logger));
   return r;
+}
+
+/**
+ * MySQL or NATS away before a change committed (a committed change answers
+ * `pending` itself): a sentence the agent can say, not a 5xx. This also covers
+ * the signature check (it needs the tenant's key from MySQL); the answer reveals
+ * nothing and changes nothing.
+ */
+function outageAnswer(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    const outage = outageOf(err);
+    if (!outage || res.headersSent) return next(err);
+    logger.warn('Retell function answered unavailable', {
+      tenant: String(req.params.tenantId ?? ''),
+      function: String(req.params.name ?? ''),
+      dependency: outage,
+      error: err,
+    });
+    res.json(UNAVAILABLE);
+  };
 }

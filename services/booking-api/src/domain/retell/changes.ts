@@ -174,7 +174,8 @@ export async function rescheduleAppointment(
       };
     throw err;
   }
-  const version = (await deps.rows.get(tenant.id, id))?.version ?? row.version + 1;
+  // Committed: a failed re-read (MySQL gone) must not become an error; the bump is one.
+  const version = (await deps.rows.get(tenant.id, id).catch(() => undefined))?.version ?? row.version + 1;
   const verdict = await deps.waitForSync(
     tenant.id,
     id,

@@ -35,6 +35,17 @@ export interface RetellDeps {
   logger: Logger;
 }
 
+/**
+ * MySQL or NATS away before anything was committed: said to the caller as a 200, since
+ * Retell reads a 5xx as "the function broke" and the agent would improvise. The
+ * agent may simply call again; nothing ran.
+ */
+export const UNAVAILABLE: RetellAnswer = {
+  result: "I can't reach the booking system right now. Please try again in a moment.",
+  status: 'unavailable',
+  error: 'unavailable',
+};
+
 export const invalid = (said: string): RetellAnswer => ({ result: said, error: 'invalid_arguments' });
 
 export function eventTypeOf(tenant: TenantRecord, id: number | undefined): EventTypeRecord | undefined {
@@ -63,7 +74,10 @@ export async function alternativesTo(
 ): Promise<Date[]> {
   const from = new Date(Math.max(deps.clock.now().getTime(), target.getTime() - 12 * 3600_000));
   const to = new Date(target.getTime() + 3 * 24 * 3600_000);
-  const free = await deps.availability.freeSlots(tenant, eventType, { from, to }, zone, deadline);
+  // Offered after a change, maybe committed already: without MySQL there are simply no alternatives.
+  const free = await deps.availability
+    .freeSlots(tenant, eventType, { from, to }, zone, deadline)
+    .catch(() => null);
   return nearest(free ?? [], target, 3);
 }
 

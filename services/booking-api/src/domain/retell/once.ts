@@ -32,7 +32,11 @@ export function createRetellOnce(deps: { repo: IdempotencyRepo; clock: Clock }) 
             await deps.repo.release(key.tenantId, key.scope, key.key).catch(() => undefined);
             throw err;
           }
-          await deps.repo.complete(key.tenantId, key.scope, key.key, 200, JSON.stringify(answer));
+          // The change is committed whatever happens here: MySQL gone now must not turn the truthful
+          // answer into an error. The key then stays claimed until the takeover (60 s).
+          await deps.repo
+            .complete(key.tenantId, key.scope, key.key, 200, JSON.stringify(answer))
+            .catch(() => undefined);
           return { answer, replayed: false };
         }
         case 'replay':
