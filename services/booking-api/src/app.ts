@@ -28,7 +28,6 @@ import { adminAuth } from './http/auth';
 import { adminRouter } from './http/admin';
 import { operatorRouter } from './http/operator';
 import { createOutboxRelay } from './messaging/outbox-relay';
-import { createCalcomClient } from '@calsync/calcom-client';
 import { createInboundRepo } from './db/inbound-repo';
 import { createSyncRepo } from './db/sync-repo';
 import { createInboundApplier } from './domain/inbound';
@@ -37,6 +36,7 @@ import { syncRouter } from './http/sync';
 import { createInboundConsumer } from './messaging/inbound-consumer';
 import { createInboundMetrics } from './messaging/inbound-metrics';
 import { createCalcomSlots } from './calcom/slots';
+import { createBookingApiCalcom } from './calcom/access';
 import { createRetellFunctions } from './domain/retell';
 import { retellRouter } from './http/retell';
 
@@ -55,6 +55,8 @@ export function createBookingApi(deps: BookingApiDeps) {
   const metrics = createMetrics('booking-api');
   const secrets = createSecretBox(config.secretsKey);
   const tenantReader = createTenantReader({ db, secrets });
+  // Every Cal.com call with a tenant's key: one budget (shared with calcom-sync) and breaker per tenant.
+  const calcom = createBookingApiCalcom({ config, db, tenants: tenantReader, logger, clock, metrics });
   const tenantsRepo = createTenantsRepo(db);
   const outbox = createOutboxRepo(db);
   const idempotency = createIdempotencyRepo(db);
@@ -102,12 +104,7 @@ export function createBookingApi(deps: BookingApiDeps) {
   const sync = createSyncService({
     ...inboundParts,
     sync: createSyncRepo(db),
-    calcomFor: (t) =>
-      createCalcomClient({
-        baseUrl: config.calcom.apiUrl,
-        apiKey: t.calcomApiKey,
-        timeoutMs: config.calcom.timeoutMs,
-      }),
+    calcomFor: (t) => calcom.clientFor(t),
     onCommitted: () => relay.kick(),
   });
   const retell = createRetellFunctions({
@@ -116,7 +113,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     idempotency,
     nc: deps.nc,
     topology: deps.topology,
-    slots: createCalcomSlots({ apiUrl: config.calcom.apiUrl }),
+    slots: createCalcomSlots({ clientFor: calcom.clientFor }),
     calcomTimeoutMs: config.calcom.timeoutMs,
     clock,
     logger,
@@ -183,6 +180,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     },
     async stop() {
       clearInterval(housekeeping);
+      calcom.shutdown();
       await inbound.stop();
       await relay.stop();
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
 
 /** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
 export const DEV_SECRETS_KEY = '0'.repeat(64);
@@ -7,6 +8,8 @@ export const DEV_SECRETS_KEY = '0'.repeat(64);
 const schema = z
   .object({
     ...commonEnvShape,
+    /** The tenant's Cal.com breaker and budget: the same variables (and meaning) as calcom-sync's. */
+    ...calcomAccessEnvShape,
     BOOKING_API_PORT: portSchema(3000),
     CALCOM_API_URL: z.url().default('https://api.cal.com'),
     OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -33,7 +36,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
     usingDevSecretsKey: !e.SECRETS_KEY,
     outboxPollMs: e.OUTBOX_POLL_MS,
-    calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS },
+    calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS, ...calcomAccessConfig(e) },
     retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
   };
 }

@@ -108,6 +108,7 @@ export async function createTenant(
   overrides: Partial<{
     id: string;
     eventTypes: { id: number; title: string; lengthInMinutes: number }[];
+    rateLimitPerMinute: number;
   }> = {},
 ): Promise<TestTenant> {
   tenantCounter++;
@@ -131,6 +132,7 @@ export async function createTenant(
         apiKey: t.calcomApiKey,
         webhookSecret: t.webhookSecret,
         eventTypes: overrides.eventTypes ?? [{ id: eventTypeId, title: 'Beratung', lengthInMinutes: 30 }],
+        ...(overrides.rateLimitPerMinute ? { rateLimitPerMinute: overrides.rateLimitPerMinute } : {}),
       },
       retell: { apiKey: t.retellApiKey },
     },

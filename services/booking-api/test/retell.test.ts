@@ -6,10 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
 import type { AppointmentRow } from '@calsync/db';
-import { createLogger, parseEnv, systemClock } from '@calsync/platform';
+import { createLogger } from '@calsync/platform';
 import { waitFor } from '@calsync/testkit';
-import { createCalcomSyncApp, type CalcomSyncApp } from '../../calcom-sync/src/app';
-import { buildConfig, envSchema } from '../../calcom-sync/src/config';
+import type { CalcomSyncApp } from '../../calcom-sync/src/app';
+import { startCalcomSync } from './calcom-helpers';
 import { signRetell } from '../src/domain/retell/signature';
 import { createTenant, OPERATOR_TOKEN, startBookingApi, type Harness, type TestTenant } from './harness';
 
@@ -29,28 +29,7 @@ beforeAll(async () => {
       CALCOM_TIMEOUT_MS: '2000',
     },
   });
-  const config = buildConfig(
-    parseEnv(envSchema, {
-      NODE_ENV: 'test',
-      DATABASE_URL: h.testDb.url,
-      NATS_URL: h.nats.url,
-      NATS_NAMESPACE: h.nats.namespace,
-      CALCOM_API_URL: sandbox.url,
-      CALCOM_SYNC_PORT: '0',
-      SYNC_RETRY_DELAYS_MS: '100,200,300',
-      CALCOM_TIMEOUT_MS: '8000',
-      RECONCILE_INTERVAL_SECONDS: '0',
-      LOG_LEVEL: 'error',
-    }),
-  );
-  calcomSync = createCalcomSyncApp({
-    config,
-    logger: createLogger({ service: 'calcom-sync', level: 'error' }),
-    db: h.testDb.db,
-    nats: h.nats,
-    clock: systemClock,
-  });
-  await calcomSync.start();
+  calcomSync = await startCalcomSync(h, sandbox.url, { CALCOM_TIMEOUT_MS: '8000' });
 });
 afterAll(async () => {
   await calcomSync.stop();

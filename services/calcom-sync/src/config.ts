@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
 
 /** The development key booking-api uses too, so both can read the same tenant secrets locally. */
 export const DEV_SECRETS_KEY = '0'.repeat(64);
@@ -32,18 +33,8 @@ export const envSchema = z
     SYNC_ACK_WAIT_SECONDS: z.coerce.number().int().min(1).optional(),
     /** Per-appointment lease across replicas. */
     SYNC_LOCK_SECONDS: int(5, 30),
-    /** Breaker opens after this many consecutive failures (5xx, timeouts, network)… */
-    CALCOM_BREAKER_CONSECUTIVE_FAILURES: int(1, 5),
-    /** …or when this share of calls failed within the rolling window (with at least VOLUME calls). */
-    CALCOM_BREAKER_ERROR_PERCENTAGE: int(1, 50),
-    CALCOM_BREAKER_VOLUME_THRESHOLD: int(1, 20),
-    CALCOM_BREAKER_WINDOW_MS: int(1000, 30_000),
-    /** How long the breaker stays open before a half-open probe. */
-    CALCOM_BREAKER_RESET_MS: int(100, 30_000),
-    /** Sliding window for the per-tenant budget (calcom_rate_limit_per_minute); shorter in tests. */
-    CALCOM_RATE_WINDOW_MS: int(100, 60_000),
-    /** A rate-limit wait up to this long happens in place; longer waits nak the message. */
-    CALCOM_RATE_MAX_INPLACE_WAIT_MS: int(0, 2_000),
+    /** CALCOM_BREAKER_* and CALCOM_RATE_*: the tenant's breaker and budget, as booking-api reads them. */
+    ...calcomAccessEnvShape,
     /** How often gauges (consumer lag, review queue) are refreshed. */
     METRICS_REFRESH_SECONDS: int(1, 15),
     SYNC_WORKER_ID: z.string().min(1).max(40).optional(),
@@ -80,17 +71,8 @@ export function buildConfig(env: Env) {
       lockSeconds: env.SYNC_LOCK_SECONDS,
       ackWaitMs: env.SYNC_ACK_WAIT_SECONDS === undefined ? undefined : env.SYNC_ACK_WAIT_SECONDS * 1000,
     },
-    breaker: {
-      consecutiveFailures: env.CALCOM_BREAKER_CONSECUTIVE_FAILURES,
-      errorThresholdPercentage: env.CALCOM_BREAKER_ERROR_PERCENTAGE,
-      volumeThreshold: env.CALCOM_BREAKER_VOLUME_THRESHOLD,
-      rollingWindowMs: env.CALCOM_BREAKER_WINDOW_MS,
-      resetTimeoutMs: env.CALCOM_BREAKER_RESET_MS,
-    },
-    rateLimit: {
-      windowMs: env.CALCOM_RATE_WINDOW_MS,
-      maxInPlaceWaitMs: env.CALCOM_RATE_MAX_INPLACE_WAIT_MS,
-    },
+    // breaker, rateLimit (a longer wait than rateLimit.maxInPlaceWaitMs naks the message)
+    ...calcomAccessConfig(env),
     reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS,
     metricsRefreshMs: env.METRICS_REFRESH_SECONDS * 1000,
     failpoint: env.NODE_ENV === 'production' ? undefined : env.CALCOM_SYNC_FAILPOINT,

@@ -1,5 +1,6 @@
 /** calcom-sync's metrics (SPEC §7), on the service's own registry. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createAccessMetrics } from '@calsync/calcom-access';
 
 export function createSyncMetrics(registry: Registry) {
   const registers = [registry];
@@ -21,17 +22,8 @@ export function createSyncMetrics(registry: Registry) {
       help: 'Events with origin calcom that were not pushed back to Cal.com',
       registers,
     }),
-    circuitState: new Gauge({
-      name: 'calcom_circuit_state',
-      help: 'Cal.com circuit breaker per tenant: 0 closed, 1 half-open, 2 open',
-      labelNames: ['tenant'] as const,
-      registers,
-    }),
-    rateLimitWaits: new Counter({
-      name: 'calcom_rate_limit_waits_total',
-      help: 'Times a Cal.com call waited for the tenant budget or a 429 reset',
-      registers,
-    }),
+    // The breaker and budget metrics are named once, for every service that calls Cal.com.
+    ...createAccessMetrics(registry),
     reviewQueue: new Gauge({
       name: 'manual_review_queue_size',
       help: 'Appointments waiting for manual review',

@@ -1,30 +1,16 @@
 /**
- * The CalcomGateway of one tenant: @calsync/calcom-client with the tenant's key,
- * every HTTP request through the tenant's rate limiter (so paged lookups count
- * too) and every operation through the tenant's circuit breaker.
+ * The CalcomGateway of one tenant: the tenant's budgeted client from
+ * @calsync/calcom-access (every HTTP request, paged lookups too, takes a slot in
+ * the tenant's window and in the budget shared with every replica and with
+ * booking-api; every operation runs through the tenant's circuit breaker),
+ * shaped as the sync rules' port.
  */
-import {
-  CalcomApiError,
-  createCalcomClient,
-  type CalcomBooking as ClientBooking,
-  type CalcomClient,
-} from '@calsync/calcom-client';
+import { CalcomApiError, type CalcomBooking as ClientBooking } from '@calsync/calcom-client';
+import { createTenantCalcom, type TenantCalcomOptions } from '@calsync/calcom-access';
 import type { TenantRecord } from '@calsync/db';
-import type { BreakerRegistry } from '../domain/breakers';
 import type { CalcomBooking, CalcomGateway } from '../domain/calcom-port';
-import { RateLimitedError, type TenantRateLimiter } from '../domain/rate-limiter';
-import type { SharedBudget } from '../domain/shared-budget';
 
-export interface GatewayFactoryOptions {
-  apiUrl: string;
-  timeoutMs: number;
-  limiter: TenantRateLimiter;
-  /** The tenant's budget across replicas. */
-  sharedBudget: SharedBudget;
-  breakers: BreakerRegistry;
-  maxInPlaceWaitMs: number;
-  fetchImpl?: typeof fetch;
-}
+export type GatewayFactoryOptions = TenantCalcomOptions;
 
 export function toBooking(b: ClientBooking): CalcomBooking {
   return {
@@ -48,51 +34,22 @@ export function toBooking(b: ClientBooking): CalcomBooking {
 }
 
 export function createGatewayFactory(opts: GatewayFactoryOptions) {
-  const clients = new Map<string, { apiKey: string; client: CalcomClient }>();
-  const baseFetch = opts.fetchImpl ?? fetch;
-
-  /** One client per tenant and key; a changed key gets a new client. */
-  function clientFor(tenant: TenantRecord): CalcomClient {
-    const hit = clients.get(tenant.id);
-    if (hit && hit.apiKey === tenant.calcomApiKey) return hit.client;
-    // Every request takes a slot, but never waits here: a wait would eat the client's own timeout.
-    const limitedFetch: typeof fetch = async (input, init) => {
-      await opts.limiter.acquire(tenant.id, tenant.calcomRateLimitPerMinute, 0);
-      // The budget is the API key's, shared by every replica: count the call there too.
-      const wait = await opts.sharedBudget.take(tenant.id, tenant.calcomRateLimitPerMinute);
-      if (wait > 0) throw new RateLimitedError(wait);
-      return baseFetch(input, init);
-    };
-    const client = createCalcomClient({
-      baseUrl: opts.apiUrl,
-      apiKey: tenant.calcomApiKey,
-      timeoutMs: opts.timeoutMs,
-      fetchImpl: limitedFetch,
-      onRateLimit: (rl) => opts.limiter.observe(tenant.id, rl.remaining, rl.resetSeconds),
-    });
-    clients.set(tenant.id, { apiKey: tenant.calcomApiKey, client });
-    return client;
-  }
+  const calcom = createTenantCalcom(opts);
 
   function gatewayFor(tenant: TenantRecord): CalcomGateway {
-    const client = clientFor(tenant);
-    const run = async <T>(fn: () => Promise<T>) => {
-      // Short waits for the budget happen here, before the call and its timeout start.
-      await opts.limiter.waitForSlot(tenant.id, tenant.calcomRateLimitPerMinute, opts.maxInPlaceWaitMs);
-      return opts.breakers.exec(tenant.id, fn);
-    };
+    const client = calcom.clientFor(tenant);
     return {
       create: (i) =>
-        run(() =>
-          client.createBooking({
+        client
+          .createBooking({
             eventTypeId: i.eventTypeId,
             start: i.start,
             attendee: i.attendee,
             metadata: i.metadata,
-          }),
-        ).then(toBooking),
+          })
+          .then(toBooking),
       async get(uid) {
-        const b = await run(() => client.getBooking(uid));
+        const b = await client.getBooking(uid);
         if (!b)
           throw new CalcomApiError(
             404,
@@ -103,36 +60,29 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
           );
         return toBooking(b);
       },
-      cancel: (uid, reason) => run(() => client.cancelBooking(uid, reason)).then(() => undefined),
+      cancel: (uid, reason) => client.cancelBooking(uid, reason).then(() => undefined),
       reschedule: (uid, start, reason) =>
-        run(() => client.rescheduleBooking(uid, reason ? { start, reason } : { start })).then(toBooking),
+        client.rescheduleBooking(uid, reason ? { start, reason } : { start }).then(toBooking),
       findByAppointmentId: (eventTypeId, from, to, appointmentId) =>
-        run(() =>
-          client.findBookingsByMetadata(
+        client
+          .findBookingsByMetadata(
             eventTypeId,
             { afterStart: from, beforeEnd: to },
             'appointmentId',
             appointmentId,
-          ),
-        ).then((l) => l.map(toBooking)),
+          )
+          .then((l) => l.map(toBooking)),
       async listUpdatedSince(since, skip, take) {
-        const page = await run(() =>
-          client.listBookings({
-            ...(since ? { afterUpdatedAt: since } : {}),
-            sortUpdatedAt: 'asc',
-            skip,
-            take,
-          }),
-        );
+        const page = await client.listBookings({
+          ...(since ? { afterUpdatedAt: since } : {}),
+          sortUpdatedAt: 'asc',
+          skip,
+          take,
+        });
         return { items: page.bookings.map(toBooking), hasMore: page.pagination.hasNextPage };
       },
     };
   }
 
-  /** The breaker's half-open probe: the cheapest read there is. */
-  async function probe(tenant: TenantRecord): Promise<void> {
-    await clientFor(tenant).listBookings({ take: 1 });
-  }
-
-  return { gatewayFor, probe };
+  return { gatewayFor, probe: calcom.probe };
 }

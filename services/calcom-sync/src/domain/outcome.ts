@@ -4,8 +4,11 @@
  * attempt at all, or an answer that actually means success.
  */
 import { CalcomApiError, CalcomTransportError } from '@calsync/calcom-client';
+import { isBusinessError, rateLimitWaitOf } from '@calsync/calcom-access';
 import { BreakerOpenError } from './breakers';
-import { RateLimitedError } from './rate-limiter';
+
+// What the breaker ignores is decided once, for every service that calls Cal.com.
+export { isBusinessError, rateLimitWaitOf };
 
 export type CallFailure =
   /** Not an attempt: the tenant's circuit is open. */
@@ -38,20 +41,6 @@ export function resetSecondsOf(err: unknown): number | undefined {
 
 const isCalcomApiError = (err: unknown): err is ApiErrorLike => err instanceof CalcomApiError;
 const isCalcomTransportError = (err: unknown): err is ApiErrorLike => err instanceof CalcomTransportError;
-
-/** Our own rate-limit wait runs inside the client's fetch, which wraps it as a transport error. */
-export function rateLimitWaitOf(err: unknown): RateLimitedError | undefined {
-  if (err instanceof RateLimitedError) return err;
-  const cause = (err as { cause?: unknown })?.cause;
-  return err instanceof CalcomTransportError && cause instanceof RateLimitedError ? cause : undefined;
-}
-
-/** True for errors that say nothing about Cal.com being down: the breaker ignores them. */
-export function isBusinessError(err: unknown): boolean {
-  if (rateLimitWaitOf(err)) return true;
-  if (!isCalcomApiError(err)) return false;
-  return err.kind !== 'server';
-}
 
 export function classifyFailure(
   err: unknown,
