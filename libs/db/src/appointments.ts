@@ -32,8 +32,13 @@ export interface AppointmentRow {
   last_synced_start_at: Date | null;
   last_synced_status: AppointmentStatus | null;
   sync_call_in_flight: string | null;
+  sync_call_start_at: Date | null;
+  sync_call_id: string | null;
+  sync_call_version: number | null;
+  sync_call_uid: string | null;
   sync_lock_owner: string | null;
   sync_lock_until: Date | null;
+  sync_due_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -83,12 +88,13 @@ export function toAppointment(r: AppointmentRow): Appointment {
     origin: r.origin,
     notes: r.notes,
     sync: {
-      status: r.sync_status,
+      // SPEC §6.8: held in review reads as failed with a code naming why, never "pending".
+      status: r.requires_manual_review === 1 ? 'failed' : r.sync_status,
       calcomBookingUid: r.calcom_booking_uid,
       calcomBookingId: r.calcom_booking_id === null ? null : Number(r.calcom_booking_id),
       attempts: r.sync_attempts,
       lastAttemptAt: iso(r.sync_last_attempt_at),
-      errorCode: r.sync_error_code,
+      errorCode: r.sync_error_code ?? (r.requires_manual_review === 1 ? r.manual_review_reason : null),
       errorMessage: r.sync_error_message,
       verifiedAt: iso(r.sync_verified_at),
       requiresManualReview: r.requires_manual_review === 1,

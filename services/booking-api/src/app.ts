@@ -16,6 +16,7 @@ import {
   type Logger,
 } from '@calsync/platform';
 import { createTenantReader, migrationsDone, type Db } from '@calsync/db';
+import { createSyncStateStore } from '@calsync/sync-state';
 import type { Topology } from '@calsync/contracts';
 import type { BookingApiConfig } from './config';
 import { createAppointmentsRepo } from './db/appointments-repo';
@@ -86,6 +87,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     appointments: createAppointmentsRepo(db),
     inbound: inboundRepo,
     outbox,
+    store: createSyncStateStore(db),
     clock,
     logger,
   };

@@ -342,6 +342,36 @@ describe('changes made in Cal.com', () => {
       uid: theirs.uid,
       start: slot(54).toISOString(),
     });
+    // Issue 8 #7 (SPEC §6.8): held in review reads as failed with a code naming why, never "pending".
+    const shown = await h.http('GET', `/v1/tenants/${a.id}/appointments/${appt.id}`, { token: a.adminToken });
+    expect(shown.body).toMatchObject({
+      sync: { status: 'failed', errorCode: 'conflict', requiresManualReview: true },
+    });
+  });
+
+  it('issue 8 #3: a customer change after our create echo (its answer still in flight) is applied, not a conflict', async () => {
+    const appt = await adminCreate(h, a, slot(60));
+    // calcom-sync has sent the create and waits for the answer (what it records before every call).
+    await h.testDb.db.execute(
+      "UPDATE appointments SET sync_call_in_flight = 'create', sync_call_start_at = start_at WHERE id = ?",
+      [appt.id],
+    );
+    const created = bookingPayload(a, slot(60), { metadata: { appointmentId: appt.id } });
+    await publishInbound(h, a.id, 'BOOKING_CREATED', created); // the echo: Cal.com holds version 1
+    const moved = reschedulePayload(a, created, slot(64)); // then the customer moves it
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
+    await inboundDrained(h);
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({
+      requires_manual_review: 0,
+      status: 'booked',
+      calcom_booking_uid: moved.uid,
+      sync_status: 'synced',
+      sync_call_in_flight: null,
+    });
+    expect(row.start_at.toISOString()).toBe(slot(64).toISOString());
+    expect(row.synced_version).toBe(row.version);
+    expect((await eventsOf(appt.id)).map((e) => e.data.event)).toEqual(['booked', 'rescheduled']);
   });
 
   it('a Cal.com cancel on top of an unsynced local change goes to review too', async () => {

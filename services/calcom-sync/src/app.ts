@@ -18,6 +18,7 @@ import {
   type Logger,
   type NatsHandle,
 } from '@calsync/platform';
+import { createSyncStateStore } from '@calsync/sync-state';
 import type { CalcomSyncConfig } from './config';
 import { createGatewayFactory } from './calcom/gateway';
 import { createSyncRepository } from './db/repository';
@@ -28,6 +29,7 @@ import { createSharedBudget } from './domain/shared-budget';
 import { createRateUsageRepository } from './db/rate-usage-repository';
 import { createAppointmentSyncer } from './domain/sync-appointment';
 import { createReconciler } from './domain/reconcile';
+import { createScheduler } from './domain/scheduler';
 import { createHttpApp } from './http/server';
 import { createSyncMetrics } from './metrics';
 import { startConsumer, type RunningConsumer } from './messaging/consumer';
@@ -54,6 +56,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   };
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
   const repo = createSyncRepository(db);
+  const store = createSyncStateStore(db);
 
   const limiter = createRateLimiter({
     windowMs: config.rateLimit.windowMs,
@@ -90,6 +93,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
 
   const publishResult = createResultPublisher({ js: nats.js, topology, clock, logger, serviceMetrics });
   const syncer = createAppointmentSyncer({
+    store,
     repo,
     tenants,
     gatewayFor: gateways.gatewayFor,
@@ -112,8 +116,21 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
         }
       : {}),
   });
+  const scheduler = createScheduler({
+    store,
+    syncer,
+    tenants,
+    breakers,
+    limiter,
+    maxInPlaceRateWaitMs: config.rateLimit.maxInPlaceWaitMs,
+    clock,
+    logger,
+    intervalMs: config.sync.scheduleIntervalMs,
+    concurrency: config.sync.concurrency,
+  });
   const reconciler = createReconciler({
     db,
+    store,
     tenants,
     gatewayFor: gateways.gatewayFor,
     publishInbound: createInboundPublisher({ js: nats.js, topology, clock, serviceMetrics }),
@@ -155,12 +172,14 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     syncMetrics: metrics,
     topology,
     reconciler,
+    scheduler,
     get port() {
       return server ? portOf(server) : undefined;
     },
     async start() {
       await ensureStreams(nats.jsm, topology, { replicas: config.nats.replicas });
       await ensureConsumer(nats.jsm, consumerDef);
+      scheduler.start();
       consumer = await startConsumer({
         js: nats.js,
         def: consumerDef,
@@ -194,6 +213,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
       for (const t of timers.splice(0)) clearInterval(t);
       await consumer?.stop();
       consumer = undefined;
+      await scheduler.stop();
       await reconciling;
       breakers.shutdown();
       if (server) await closeServer(server);

@@ -31,6 +31,8 @@ export const envSchema = z
     SYNC_CONCURRENCY: int(1, 32),
     /** Ack wait of the durable (contracts' default 60 s); shorter in crash tests. */
     SYNC_ACK_WAIT_SECONDS: z.coerce.number().int().min(1).optional(),
+    /** How often the scheduler reads MySQL for due work (backoffs, parked and lost work). */
+    SYNC_SCHEDULE_INTERVAL_MS: int(20, 500),
     /** Per-appointment lease across replicas. */
     SYNC_LOCK_SECONDS: int(5, 30),
     /** CALCOM_BREAKER_* and CALCOM_RATE_*: the tenant's breaker and budget, as booking-api reads them. */
@@ -69,6 +71,7 @@ export function buildConfig(env: Env) {
       maxAttempts: env.SYNC_RETRY_DELAYS_MS.length + 1,
       concurrency: env.SYNC_CONCURRENCY,
       lockSeconds: env.SYNC_LOCK_SECONDS,
+      scheduleIntervalMs: env.SYNC_SCHEDULE_INTERVAL_MS,
       ackWaitMs: env.SYNC_ACK_WAIT_SECONDS === undefined ? undefined : env.SYNC_ACK_WAIT_SECONDS * 1000,
     },
     // breaker, rateLimit (a longer wait than rateLimit.maxInPlaceWaitMs naks the message)

@@ -1,8 +1,10 @@
 /**
  * Reconciliation (SPEC §6.9): Cal.com changes whose webhooks never arrived are
  * found by listing bookings updated since the cursor. A booking unknown locally
- * is handed to the inbound path (origin calcom); a booking cancelled in Cal.com
- * under a booked, fully synced appointment goes to review. Drift is counted.
+ * is handed to the inbound path (origin calcom), and so is a cancellation made
+ * in Cal.com: applied exactly as its webhook would have been, not sent to
+ * review — unless one round would cancel an unusual share of a tenant's
+ * appointments (the mass-deletion guard). Drift is counted.
  */
 import { HEADERS, type CalcomInboundEventV1 } from '@calsync/contracts';
 import type { CalcomSyncApp } from '../src/app';
@@ -22,7 +24,7 @@ afterAll(async () => {
   await h.close();
 });
 
-it('hands a missed Cal.com booking to the inbound path and flags a missed cancellation for review', async () => {
+it('hands a missed Cal.com booking and a missed cancellation to the inbound path, as their webhooks would have been', async () => {
   const t = await addTenant(h);
   const id = await book(h, t, slot(0));
   const synced = await waitForRow(h, id, (r) => r.sync_status === 'synced', 'synced');
@@ -34,28 +36,24 @@ it('hands a missed Cal.com booking to the inbound path and flags a missed cancel
     attendee: { name: 'Walk In', email: 'walk@example.com', timeZone: 'Europe/Berlin' },
   });
 
-  const inbound: string[] = [];
+  const inbound: CalcomInboundEventV1[] = [];
   const sub = h.nats.nc.subscribe(h.nats.topology.subjects.calcomInbound(t.id, '*'));
   const collecting = (async () => {
     for await (const m of sub) {
-      const event = m.json<CalcomInboundEventV1>();
-      if (m.headers?.get(HEADERS.origin) === 'calcom') inbound.push(String(event.payload.uid));
+      if (m.headers?.get(HEADERS.origin) === 'calcom') inbound.push(m.json<CalcomInboundEventV1>());
     }
   })();
 
   const first = await app!.reconciler.runOnce();
   expect(first.drift).toBeGreaterThanOrEqual(2);
-  const row = await loadRow(h, id);
-  expect(row).toMatchObject({
-    requires_manual_review: 1,
-    manual_review_reason: 'calcom_cancelled',
-    status: 'booked',
+  await waitForRow(h, id, () => inbound.length >= 2, 'inbound events for the walk-in and the cancellation');
+  expect(inbound.find((e) => e.payload.uid === walkIn.uid)?.trigger).toBe('BOOKING_CREATED');
+  expect(inbound.find((e) => e.payload.uid === synced.calcom_booking_uid)).toMatchObject({
+    trigger: 'BOOKING_CANCELLED',
+    payload: { status: 'CANCELLED', eventTypeId: t.eventTypeId },
   });
-  expect(JSON.parse(row.manual_review_calcom!)).toMatchObject({
-    uid: synced.calcom_booking_uid,
-    status: 'cancelled',
-  });
-  await waitForRow(h, id, () => inbound.includes(walkIn.uid), 'inbound event for the walk-in');
+  // Nothing changed locally: this is no conflict, so it is not the review queue's business.
+  expect(await loadRow(h, id)).toMatchObject({ requires_manual_review: 0, status: 'booked' });
 
   const drift = await app!.metrics.registry.getSingleMetricAsString('reconcile_drift_total');
   expect(drift).toMatch(/kind="missing_locally"/);
@@ -87,6 +85,35 @@ it('hands a missed customer reschedule of our booking to the inbound path as a r
   expect(evt.trigger).toBe('BOOKING_RESCHEDULED');
   expect(evt.payload.rescheduleUid).toBe(synced.calcom_booking_uid);
   expect(evt.payload.metadata).toMatchObject({ appointmentId: id });
+  sub.unsubscribe();
+  await collecting;
+});
+
+it('refuses a round that would cancel an unusual share of the tenant at once: flagged, not applied', async () => {
+  const t = await addTenant(h);
+  const ids: string[] = [];
+  for (let i = 0; i < 7; i++) ids.push(await book(h, t, slot(40 + i)));
+  const rows = await Promise.all(
+    ids.map((id) => waitForRow(h, id, (r) => r.sync_status === 'synced', 'synced')),
+  );
+  for (const r of rows) await h.sandbox.customer.cancel(r.calcom_booking_uid!, 'gone');
+
+  const published: string[] = [];
+  const sub = h.nats.nc.subscribe(h.nats.topology.subjects.calcomInbound(t.id, 'BOOKING_CANCELLED'));
+  const collecting = (async () => {
+    for await (const m of sub) published.push(String(m.json<CalcomInboundEventV1>().payload.uid));
+  })();
+  await app!.reconciler.runOnce();
+  for (const id of ids) {
+    expect(await loadRow(h, id)).toMatchObject({
+      requires_manual_review: 1,
+      manual_review_reason: 'mass_cancellation',
+      sync_status: 'failed',
+      status: 'booked',
+    });
+  }
+  await h.nats.nc.flush();
+  expect(published).toEqual([]);
   sub.unsubscribe();
   await collecting;
 });

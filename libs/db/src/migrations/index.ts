@@ -2,6 +2,8 @@ import { initial } from './0001-initial';
 import { syncCallStart } from './0002-sync-call-start';
 import { calcomTombstones } from './0003-calcom-tombstones';
 import { calcomRateUsage } from './0004-calcom-rate-usage';
+import { syncState } from './0005-sync-state';
+import { parkedMessages } from './0006-parked-messages';
 
 export interface Migration {
   name: string;
@@ -10,4 +12,11 @@ export interface Migration {
 }
 
 /** In order. Never edit an applied migration: add a new one. */
-export const migrations: Migration[] = [initial, syncCallStart, calcomTombstones, calcomRateUsage];
+export const migrations: Migration[] = [
+  initial,
+  syncCallStart,
+  calcomTombstones,
+  calcomRateUsage,
+  syncState,
+  parkedMessages,
+];

@@ -1,6 +1,20 @@
-/** The only SQL for appointments in booking-api. Writes run inside the caller's transaction. */
+/**
+ * booking-api's SQL for appointments: its own columns (times, status, customer,
+ * notes). The sync columns are computed by @calsync/sync-state's transitions and
+ * written through its store, in the same statement where a decision changes both.
+ * Writes run inside the caller's transaction.
+ */
 import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
+import {
+  columnsOf,
+  createSyncStateStore,
+  initialFromCalcom,
+  initialLocal,
+  localChange,
+  LOCAL_CHANGE_GRACE_MS,
+  stateOf,
+} from '@calsync/sync-state';
 
 /** Where a booking lives in Cal.com. */
 export interface CalcomLink {
@@ -40,6 +54,7 @@ function add(clauses: string[], values: unknown[], clause: string, value: unknow
 }
 
 export function createAppointmentsRepo(db: Db) {
+  const store = createSyncStateStore(db);
   return {
     async get(
       tenantId: string,
@@ -107,104 +122,66 @@ export function createAppointmentsRepo(db: Db) {
       tx: Transaction,
       calcom?: CalcomLink,
     ): Promise<AppointmentRow> {
-      const row: AppointmentRow = {
+      const sync = calcom
+        ? initialFromCalcom(
+            { uid: calcom.uid, bookingId: calcom.bookingId, start: a.start, status: 'booked' },
+            now,
+          )
+        : initialLocal({ status: 'booked', start: a.start }, now, LOCAL_CHANGE_GRACE_MS);
+      const business = {
         id: a.id,
         tenant_id: a.tenantId,
         event_type_id: a.eventTypeId,
         start_at: a.start,
         end_at: a.end,
-        status: 'booked',
+        status: 'booked' as const,
         origin: a.origin,
         customer_name: a.customer.name,
         customer_email: a.customer.email,
         customer_phone: a.customer.phone,
         customer_time_zone: a.customer.timeZone,
         notes: a.notes,
-        cancel_reason: null,
-        version: 1,
-        synced_version: calcom ? 1 : 0,
-        sync_status: calcom ? 'synced' : 'pending',
-        calcom_booking_uid: calcom?.uid ?? null,
-        calcom_booking_id: calcom?.bookingId ?? null,
-        sync_attempts: 0,
-        sync_last_attempt_at: null,
-        sync_error_code: null,
-        sync_error_message: null,
-        sync_verified_at: calcom ? now : null,
-        requires_manual_review: 0,
-        manual_review_flagged_at: null,
-        manual_review_reason: null,
-        manual_review_calcom: null,
-        last_synced_start_at: calcom ? a.start : null,
-        last_synced_status: calcom ? 'booked' : null,
-        sync_call_in_flight: null,
-        sync_lock_owner: null,
-        sync_lock_until: null,
         created_at: now,
         updated_at: now,
       };
-      const columns = [
-        'id',
-        'tenant_id',
-        'event_type_id',
-        'start_at',
-        'end_at',
-        'status',
-        'origin',
-        'customer_name',
-        'customer_email',
-        'customer_phone',
-        'customer_time_zone',
-        'notes',
-        'version',
-        'synced_version',
-        'sync_status',
-        'calcom_booking_uid',
-        'calcom_booking_id',
-        'sync_verified_at',
-        'last_synced_start_at',
-        'last_synced_status',
-        'created_at',
-        'updated_at',
-      ] as const;
+      const cols = { ...business, ...columnsOf(sync) };
+      const names = Object.keys(cols) as (keyof typeof cols)[];
       await db.execute(
-        `INSERT INTO appointments (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(',')})`,
-        columns.map((c) => row[c]),
+        `INSERT INTO appointments (${names.join(', ')}) VALUES (${names.map(() => '?').join(',')})`,
+        names.map((c) => cols[c]),
         tx,
       );
-      return row;
+      return {
+        ...(cols as unknown as AppointmentRow),
+        cancel_reason: null,
+        sync_lock_owner: null,
+        sync_lock_until: null,
+      };
     },
 
-    /** A local change Cal.com must hear about: bump the version and mark the sync pending. */
+    /**
+     * A local change Cal.com must hear about (the machine's `localChange`: a new
+     * version, sync pending). `row` is the appointment locked by the caller.
+     */
     async applyLocalChange(
-      tenantId: string,
-      id: string,
+      row: AppointmentRow,
       change: { start?: Date; end?: Date; status?: AppointmentStatus; cancelReason?: string | null },
       now: Date,
       tx: Transaction,
+      opts: { resolvesReview?: boolean } = {},
     ): Promise<void> {
-      const sets: string[] = [];
-      const values: unknown[] = [];
-      if (change.start) add(sets, values, 'start_at = ?', change.start);
-      if (change.end) add(sets, values, 'end_at = ?', change.end);
-      if (change.status) add(sets, values, 'status = ?', change.status);
-      if (change.cancelReason !== undefined) add(sets, values, 'cancel_reason = ?', change.cancelReason);
-      await db.execute(
-        `UPDATE appointments SET ${sets.join(', ')}, version = version + 1, sync_status = 'pending', sync_attempts = 0,
-           sync_error_code = NULL, sync_error_message = NULL, updated_at = ? WHERE id = ? AND tenant_id = ?`,
-        [...values, now, id, tenantId],
-        tx,
+      const business: Record<string, unknown> = {};
+      if (change.start) business.start_at = change.start;
+      if (change.end) business.end_at = change.end;
+      if (change.status) business.status = change.status;
+      if (change.cancelReason !== undefined) business.cancel_reason = change.cancelReason;
+      const next = localChange(
+        stateOf(row),
+        { status: change.status, start: change.start, resolvesReview: opts.resolvesReview },
+        now,
+        LOCAL_CHANGE_GRACE_MS,
       );
-    },
-
-    /** Takes the appointment out of the manual-review queue: whoever calls this resolved it. */
-    async clearReview(tenantId: string, id: string, tx: Transaction): Promise<void> {
-      await db.execute(
-        `UPDATE appointments SET requires_manual_review = 0, manual_review_flagged_at = NULL,
-           manual_review_reason = NULL, manual_review_calcom = NULL WHERE id = ? AND tenant_id = ?`,
-        [id, tenantId],
-        tx,
-      );
+      await store.write(row.tenant_id, row.id, next, now, tx, business);
     },
 
     /** Details Cal.com cannot take (its API has no booking update): no sync state changes. */

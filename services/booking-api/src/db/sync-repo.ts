@@ -1,10 +1,11 @@
-/** SQL behind the admin sync endpoints (status, review queue, retry, resolve). Scoped by tenant. */
-import type { Tx as Transaction } from '@calsync/db';
+/**
+ * SQL behind the admin sync endpoints (status report, review queue). Scoped by
+ * tenant. Retry and resolve are @calsync/sync-state transitions (domain/sync.ts).
+ */
 import type { AppointmentRow, Db } from '@calsync/db';
 import type { Origin, SyncStatus } from '@calsync/contracts';
 
 export function createSyncRepo(db: Db) {
-  const where = 'WHERE id = ? AND tenant_id = ?';
   return {
     /** Appointments changed since `since` (created, edited or synced), by origin and sync status. */
     async statusCounts(
@@ -33,45 +34,6 @@ export function createSyncRepo(db: Db) {
         `SELECT * FROM appointments WHERE tenant_id = ? AND requires_manual_review = 1
           ORDER BY manual_review_flagged_at, id LIMIT ${Math.floor(limit)}`,
         [tenantId],
-      );
-    },
-
-    /**
-     * Hands the appointment back to calcom-sync: out of review, attempts and
-     * errors reset, and the current version no longer counts as synced, so the
-     * worker acts on the current state again. `unlink` forgets a Cal.com booking
-     * that is gone (cancelled there), so the worker books anew.
-     */
-    async requestSync(
-      tenantId: string,
-      id: string,
-      opts: { unlink: boolean },
-      now: Date,
-      tx: Transaction,
-    ): Promise<void> {
-      const unlink = opts.unlink
-        ? `calcom_booking_uid = NULL, calcom_booking_id = NULL, last_synced_start_at = NULL,
-           last_synced_status = NULL, sync_verified_at = NULL,`
-        : '';
-      await db.execute(
-        `UPDATE appointments SET ${unlink}
-           requires_manual_review = 0, manual_review_flagged_at = NULL, manual_review_reason = NULL,
-           manual_review_calcom = NULL, sync_attempts = 0, sync_last_attempt_at = NULL,
-           sync_error_code = NULL, sync_error_message = NULL, sync_status = 'pending',
-           synced_version = LEAST(synced_version, version - 1), updated_at = ?
-         ${where}`,
-        [now, id, tenantId],
-        tx,
-      );
-    },
-
-    /** Out of the review queue; the sync state stays as it is. */
-    async clearReview(tenantId: string, id: string, now: Date, tx: Transaction): Promise<void> {
-      await db.execute(
-        `UPDATE appointments SET requires_manual_review = 0, manual_review_flagged_at = NULL,
-           manual_review_reason = NULL, manual_review_calcom = NULL, updated_at = ? ${where}`,
-        [now, id, tenantId],
-        tx,
       );
     },
   };

@@ -195,8 +195,9 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
         // Lock order everywhere: event type, then appointment.
         const end = await lockSlot(tenant, Number(peek.event_type_id), start, tx, id);
         const current = await loadForChange(tenant.id, id, tx);
-        await appointments.applyLocalChange(tenant.id, id, { start, end }, clock.now(), tx);
-        if (opts.resolveReview) await appointments.clearReview(tenant.id, id, tx);
+        await appointments.applyLocalChange(current, { start, end }, clock.now(), tx, {
+          resolvesReview: opts.resolveReview,
+        });
         const updated = await reload(tenant.id, id, tx);
         await emit(updated, 'rescheduled', actor, tx, {
           previousStart: current.start_at,
@@ -226,13 +227,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
           tx,
         );
         if (timeChanged) {
-          await appointments.applyLocalChange(
-            tenant.id,
-            id,
-            { start: input.start!, end: end! },
-            clock.now(),
-            tx,
-          );
+          await appointments.applyLocalChange(locked, { start: input.start!, end: end! }, clock.now(), tx);
         }
         const updated = await reload(tenant.id, id, tx);
         if (timeChanged) await emit(updated, 'rescheduled', actor, tx, { previousStart: locked.start_at });
@@ -251,15 +246,14 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       opts: ChangeOptions = {},
     ): Promise<Appointment> {
       const row = await inTx(async (tx) => {
-        await loadForChange(tenant.id, id, tx);
+        const current = await loadForChange(tenant.id, id, tx);
         await appointments.applyLocalChange(
-          tenant.id,
-          id,
+          current,
           { status: 'cancelled', cancelReason: reason ?? null },
           clock.now(),
           tx,
+          { resolvesReview: opts.resolveReview },
         );
-        if (opts.resolveReview) await appointments.clearReview(tenant.id, id, tx);
         const updated = await reload(tenant.id, id, tx);
         await emit(updated, 'cancelled', actor, tx, { reason: reason ?? null });
         return updated;

@@ -1,7 +1,11 @@
 /**
- * Applies Cal.com changes (verified webhooks from CALCOM_INBOUND) to local
- * appointments with origin `calcom` (SPEC §6.2, §6.8). One transaction per
- * delivery writes the appointment and, when it changed, its outbox event.
+ * Applies Cal.com changes (verified webhooks from CALCOM_INBOUND, and the
+ * deliveries reconciliation replays) to local appointments with origin
+ * `calcom` (SPEC §6.2, §6.8). What a change MEANS — our own call's echo, a
+ * redelivery, a Cal.com change to take over, a conflict with an unsynced local
+ * change — is decided by @calsync/sync-state's `calcomChange` on the row
+ * locked here; one transaction per delivery writes the result and, when the
+ * appointment changed, its outbox event.
  *
  * Every write first locks the event type row (the order admin creates use too),
  * so deliveries about one event type apply one at a time and a reordered or
@@ -13,17 +17,18 @@ import type { Counter } from 'prom-client';
 import type { AppointmentRow, Db, TenantReader } from '@calsync/db';
 import type { CalcomInboundEventV1, CalcomWebhookBooking } from '@calsync/contracts';
 import type { Clock, Logger } from '@calsync/platform';
+import {
+  calcomChange,
+  flag,
+  stateOf,
+  type CalcomChange,
+  type SyncState,
+  type SyncStateStore,
+} from '@calsync/sync-state';
 import type { AppointmentsRepo } from '../db/appointments-repo';
 import type { InboundRepo } from '../db/inbound-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
-import {
-  customerOf,
-  hasUnsyncedChange,
-  kindOf,
-  ourAppointmentId,
-  timesOf,
-  versionFromWebhook,
-} from './calcom-booking';
+import { customerOf, kindOf, ourAppointmentId, timesOf, versionFromWebhook } from './calcom-booking';
 import { appendEvent, inTx, type EventActor } from './tx';
 
 export type InboundOutcome =
@@ -46,6 +51,7 @@ export interface InboundDeps {
   appointments: AppointmentsRepo;
   inbound: InboundRepo;
   outbox: OutboxRepo;
+  store: SyncStateStore;
   tenants: Pick<TenantReader, 'get'>;
   clock: Clock;
   logger: Logger;
@@ -76,10 +82,6 @@ const ignored = (reason: string, appointmentId?: string): InboundResult => ({
   reason,
   appointmentId,
 });
-/** Migration 0002's column (calcom-sync): the start an in-flight Cal.com call was sent with. */
-const callStartOf = (row: AppointmentRow) =>
-  (row as AppointmentRow & { sync_call_start_at?: Date | null }).sync_call_start_at ?? null;
-const sameInstant = (a: Date | null, b: Date | null) => !!a && !!b && a.getTime() === b.getTime();
 
 export function createInboundApplier(deps: InboundDeps) {
   const { inbound: repo, clock } = deps;
@@ -158,39 +160,67 @@ export function createInboundApplier(deps: InboundDeps) {
   const snapshot = (w: Work) =>
     versionFromWebhook(w.evt.trigger, w.evt.receivedAt, w.p, timesOf(w.p, w.lengthMinutes));
 
+  const save = (w: Work, row: AppointmentRow, next: SyncState, business: Record<string, unknown> = {}) =>
+    deps.store.write(w.evt.tenantId, row.id, next, w.now, w.tx, business);
+
+  /** The change as the machine reads it. */
+  function change(
+    w: Work,
+    kind: CalcomChange['kind'],
+    start: Date,
+    fromUid: string | null,
+    ownId: string | null,
+    row: AppointmentRow,
+  ): CalcomChange {
+    return {
+      kind,
+      booking: {
+        uid: w.uid,
+        bookingId: w.p.bookingId ?? null,
+        start,
+        status: kind === 'cancelled' ? 'cancelled' : 'booked',
+      },
+      fromUid,
+      ours: ownId === row.id,
+    };
+  }
+
   /** BOOKING_CREATED / BOOKING_REQUESTED without rescheduleUid. */
   async function onCreate(w: Work): Promise<InboundResult> {
     const tenantId = w.evt.tenantId;
+    const times = timesOf(w.p, w.lengthMinutes);
+    const ownId = ourAppointmentId(w.p);
     const known = await repo.findByUid(tenantId, w.uid, w.tx);
     if (known) {
-      // Redelivery, a confirmation of a requested booking, or calcom-sync already linked it.
-      if (!known.sync_verified_at) await repo.markVerified(tenantId, known.id, w.now, w.tx);
+      // Redelivery, a confirmation of a requested booking, or calcom-sync already recorded it.
+      const v = calcomChange(
+        stateOf(known),
+        change(w, 'created', times?.start ?? known.start_at, null, ownId, known),
+        w.now,
+      );
+      await save(w, known, v.next);
       return { outcome: 'duplicate', appointmentId: known.id };
     }
     const gone = await repo.tombstoneOf(tenantId, w.uid, w.tx);
-    const ownId = ourAppointmentId(w.p);
     const own = ownId ? await deps.appointments.get(tenantId, ownId, w.tx, true) : null;
     if (own) {
-      // §6.2: Cal.com's webhook for a booking we made, possibly before our create call returned.
-      if (own.calcom_booking_uid) return ignored('echo_of_replaced_booking', own.id);
       if (gone === 'superseded') return ignored('booking_gone', own.id);
-      await repo.recordCalcomState(
-        tenantId,
-        own.id,
-        {
-          link: { uid: w.uid, bookingId: w.p.bookingId ?? null },
-          lastSyncedStart: timesOf(w.p, w.lengthMinutes)?.start,
-          lastSyncedStatus: 'booked',
-        },
+      if (!times) return ignored('missing_start', own.id);
+      // §6.2: Cal.com's webhook for a booking we made, possibly before our create call returned.
+      const v = calcomChange(
+        stateOf(own),
+        change(w, 'created', times.start, null, ownId, own),
         w.now,
-        w.tx,
+        snapshot(w),
       );
+      if (v.verdict === 'stale') return ignored('echo_of_replaced_booking', own.id);
+      if (v.verdict === 'known') return { outcome: 'duplicate', appointmentId: own.id };
+      await save(w, own, v.next);
       // Its cancellation arrived first: now that it is linked, apply that too.
       if (gone === 'cancelled') return cancelRow(w, (await deps.appointments.get(tenantId, own.id, w.tx))!);
       return { outcome: 'echo', appointmentId: own.id };
     }
     if (gone) return ignored('booking_gone');
-    const times = timesOf(w.p, w.lengthMinutes);
     if (!times) return ignored('missing_start');
     const id = randomUUID();
     await deps.appointments.insert(
@@ -220,8 +250,18 @@ export function createInboundApplier(deps: InboundDeps) {
   async function flagOverlaps(w: Work, id: string, t: { start: Date; end: Date }): Promise<boolean> {
     const others = await repo.findOverlaps(w.evt.tenantId, w.eventTypeId, t.start, t.end, w.tx, id);
     if (!others.length) return false;
-    for (const other of [id, ...others])
-      await repo.flagForReview(w.evt.tenantId, other, 'double_booked', snapshot(w), w.now, w.tx);
+    for (const other of [id, ...others]) {
+      await deps.store.transact(
+        w.evt.tenantId,
+        other,
+        w.now,
+        ({ state }) => ({
+          next: flag(state, 'double_booked', { calcom: snapshot(w) }, w.now),
+          result: undefined,
+        }),
+        { tx: w.tx },
+      );
+    }
     return true;
   }
 
@@ -229,56 +269,66 @@ export function createInboundApplier(deps: InboundDeps) {
   async function onReschedule(w: Work): Promise<InboundResult> {
     const tenantId = w.evt.tenantId;
     const oldUid = w.p.rescheduleUid ?? null;
+    const ownId = ourAppointmentId(w.p);
+    const times = timesOf(w.p, w.lengthMinutes);
     const already = await repo.findByUid(tenantId, w.uid, w.tx);
     if (already) {
       // Applied before, or calcom-sync recorded our own reschedule first.
-      if (!already.sync_verified_at) await repo.markVerified(tenantId, already.id, w.now, w.tx);
+      const v = calcomChange(
+        stateOf(already),
+        change(w, 'rescheduled', times?.start ?? already.start_at, oldUid, ownId, already),
+        w.now,
+      );
+      await save(w, already, v.next);
       return { outcome: 'duplicate', appointmentId: already.id };
     }
     let row = oldUid ? await repo.findByUid(tenantId, oldUid, w.tx) : null;
-    if (!row) {
-      const ownId = ourAppointmentId(w.p);
-      const own = ownId ? await deps.appointments.get(tenantId, ownId, w.tx, true) : null;
+    if (!row && ownId) {
+      const own = await deps.appointments.get(tenantId, ownId, w.tx, true);
       if (own && own.calcom_booking_uid && own.calcom_booking_uid !== oldUid)
         return ignored('stale_reschedule', own.id);
       row = own;
     }
-    const times = timesOf(w.p, w.lengthMinutes);
     if (!times) return ignored('missing_start', row?.id);
     if (oldUid) await repo.tombstone(tenantId, oldUid, 'superseded', w.now, w.tx);
     // The old booking was never known here (missed webhook): the new one is simply a Cal.com booking.
     if (!row) return onCreate(w);
 
-    const link = { uid: w.uid, bookingId: w.p.bookingId ?? null };
-    const calcomState = { link, lastSyncedStart: times.start, lastSyncedStatus: 'booked' as const };
-    const ourCall = row.sync_call_in_flight === 'reschedule' && sameInstant(callStartOf(row), times.start);
-    if (row.status === 'booked' && (sameInstant(row.start_at, times.start) || ourCall)) {
-      // Echo of our own reschedule (Cal.com answers the call only after this webhook went out).
-      await repo.recordCalcomState(tenantId, row.id, calcomState, w.now, w.tx);
-      return { outcome: 'echo', appointmentId: row.id };
-    }
-    if (hasUnsyncedChange(row) || row.status === 'cancelled') {
-      // §6.8: both versions to a human. Record where the booking now lives in Cal.com, keep ours.
-      await repo.recordCalcomState(tenantId, row.id, calcomState, w.now, w.tx);
-      await repo.flagForReview(tenantId, row.id, 'conflict', snapshot(w), w.now, w.tx);
-      return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
-    }
-    // A cancellation of the new booking that overtook this webhook wins.
-    const cancelledMeanwhile = (await repo.tombstoneOf(tenantId, w.uid, w.tx)) === 'cancelled';
-    await repo.applyCalcomChange(
-      tenantId,
-      row.id,
-      { ...times, status: cancelledMeanwhile ? 'cancelled' : 'booked', link },
+    const v = calcomChange(
+      stateOf(row),
+      change(w, 'rescheduled', times.start, oldUid, ownId, row),
       w.now,
-      w.tx,
+      snapshot(w),
     );
-    if (cancelledMeanwhile) {
-      await emit(w, row.id, 'cancelled');
-      return { outcome: 'cancelled', appointmentId: row.id };
+    switch (v.verdict) {
+      case 'echo':
+      case 'link':
+        await save(w, row, v.next);
+        return { outcome: 'echo', appointmentId: row.id };
+      case 'known':
+        await save(w, row, v.next);
+        return { outcome: 'duplicate', appointmentId: row.id };
+      case 'stale':
+        return ignored('stale_reschedule', row.id);
+      case 'conflict':
+        // §6.8: both versions to a human. Where the booking now lives in Cal.com is recorded; ours is kept.
+        await save(w, row, v.next);
+        return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
+      case 'apply': {
+        await save(w, row, v.next, { start_at: times.start, end_at: times.end });
+        // A cancellation of the new booking that overtook this webhook wins.
+        if ((await repo.tombstoneOf(tenantId, w.uid, w.tx)) === 'cancelled') {
+          return cancelRow(w, (await deps.appointments.get(tenantId, row.id, w.tx))!);
+        }
+        const doubled = await flagOverlaps(w, row.id, times);
+        await emit(w, row.id, 'rescheduled', { previousStart: row.start_at });
+        return {
+          outcome: 'rescheduled',
+          appointmentId: row.id,
+          reason: doubled ? 'double_booked' : undefined,
+        };
+      }
     }
-    const doubled = await flagOverlaps(w, row.id, times);
-    await emit(w, row.id, 'rescheduled', { previousStart: row.start_at });
-    return { outcome: 'rescheduled', appointmentId: row.id, reason: doubled ? 'double_booked' : undefined };
   }
 
   /** BOOKING_CANCELLED / BOOKING_REJECTED: no metadata, matched by uid or booking id. */
@@ -291,43 +341,41 @@ export function createInboundApplier(deps: InboundDeps) {
       await repo.tombstone(tenantId, w.uid, 'cancelled', w.now, w.tx);
       return ignored('unknown_booking');
     }
-    if (row.calcom_booking_uid && row.calcom_booking_uid !== w.uid) return ignored('stale_cancel', row.id);
     return cancelRow(w, row);
   }
 
   async function cancelRow(w: Work, row: AppointmentRow): Promise<InboundResult> {
-    const tenantId = w.evt.tenantId;
-    const calcomState = {
-      link: { uid: w.uid, bookingId: w.p.bookingId ?? null },
-      lastSyncedStatus: 'cancelled' as const,
-    };
-    if (row.status === 'cancelled') {
-      // Echo of our own cancel, or both sides cancelled: they agree.
-      await repo.recordCalcomState(tenantId, row.id, calcomState, w.now, w.tx);
-      return { outcome: 'echo', appointmentId: row.id };
-    }
-    if (hasUnsyncedChange(row)) {
-      await repo.recordCalcomState(tenantId, row.id, calcomState, w.now, w.tx);
-      await repo.flagForReview(tenantId, row.id, 'conflict', snapshot(w), w.now, w.tx);
-      return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
-    }
-    const reason =
-      w.p.cancellationReason ?? (w.evt.trigger === 'BOOKING_REJECTED' ? 'Rejected in Cal.com' : null);
-    await repo.applyCalcomChange(
-      tenantId,
-      row.id,
-      {
-        start: row.start_at,
-        end: row.end_at,
-        status: 'cancelled',
-        cancelReason: reason ?? 'Cancelled in Cal.com',
-        link: calcomState.link,
-      },
+    const v = calcomChange(
+      stateOf(row),
+      change(w, 'cancelled', row.last_synced_start_at ?? row.start_at, null, null, row),
       w.now,
-      w.tx,
+      snapshot(w),
     );
-    await emit(w, row.id, 'cancelled', { reason });
-    return { outcome: 'cancelled', appointmentId: row.id };
+    switch (v.verdict) {
+      case 'echo':
+      case 'link':
+        // Our own cancel coming back, or both sides cancelled: they agree.
+        await save(w, row, v.next);
+        return { outcome: 'echo', appointmentId: row.id };
+      case 'known':
+        await save(w, row, v.next);
+        return { outcome: 'duplicate', appointmentId: row.id };
+      case 'stale':
+        return ignored('stale_cancel', row.id);
+      case 'conflict':
+        await save(w, row, v.next);
+        return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
+      case 'apply': {
+        const reason =
+          w.p.cancellationReason ?? (w.evt.trigger === 'BOOKING_REJECTED' ? 'Rejected in Cal.com' : null);
+        await save(w, row, v.next, {
+          status: 'cancelled',
+          cancel_reason: (reason ?? 'Cancelled in Cal.com').slice(0, 2000),
+        });
+        await emit(w, row.id, 'cancelled', { reason });
+        return { outcome: 'cancelled', appointmentId: row.id };
+      }
+    }
   }
 
   return { apply };

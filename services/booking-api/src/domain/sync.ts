@@ -20,6 +20,13 @@ import type { AppointmentsRepo } from '../db/appointments-repo';
 import type { InboundRepo } from '../db/inbound-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
 import type { SyncRepo } from '../db/sync-repo';
+import {
+  dismiss,
+  keepCalcom as keepCalcomOf,
+  requestSync as requestSyncOf,
+  stateOf,
+  type SyncStateStore,
+} from '@calsync/sync-state';
 import { calcomStateOf, type CalcomState } from './calcom-booking';
 import { appendEvent, inTx, type EventActor } from './tx';
 
@@ -36,6 +43,8 @@ export interface SyncServiceDeps {
   appointments: AppointmentsRepo;
   inbound: InboundRepo;
   outbox: OutboxRepo;
+  /** The sync-state protocol: review actions are its transitions. */
+  store: SyncStateStore;
   clock: Clock;
   logger: Logger;
   /** The tenant's Cal.com client (its own API key). */
@@ -97,7 +106,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       // A late webhook for the forgotten booking must not link it again.
       if (unlink && current.calcom_booking_uid)
         await deps.inbound.tombstone(tenant.id, current.calcom_booking_uid, 'superseded', now, tx);
-      await deps.sync.requestSync(tenant.id, id, { unlink }, now, tx);
+      await deps.store.write(tenant.id, id, requestSyncOf(stateOf(current), { unlink }, now), now, tx);
       const updated = await reload(tenant.id, id, tx);
       await appendEvent({ outbox: deps.outbox, clock }, updated, 'sync-requested', actor, tx);
       return updated;
@@ -140,24 +149,22 @@ export function createSyncService(deps: SyncServiceDeps) {
         const current = await lockRow(tenant.id, id, tx);
         if (current.requires_manual_review !== 1)
           throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
+        if (current.sync_call_in_flight)
+          throw new AppError(
+            'conflict',
+            'A Cal.com call for this appointment is still being confirmed; try again shortly',
+          );
         const now = clock.now();
         const oldUid = current.calcom_booking_uid;
-        await deps.inbound.applyCalcomChange(
-          tenant.id,
-          id,
-          {
-            start: state.start,
-            end: state.end,
-            status: state.status,
-            cancelReason: state.status === 'cancelled' ? 'Cancelled in Cal.com' : undefined,
-            link: { uid: state.uid, bookingId: state.id },
-          },
-          now,
-          tx,
-        );
+        const fact = { uid: state.uid, bookingId: state.id, start: state.start, status: state.status };
+        await deps.store.write(tenant.id, id, keepCalcomOf(stateOf(current), fact, now), now, tx, {
+          start_at: state.start,
+          end_at: state.end,
+          status: state.status,
+          ...(state.status === 'cancelled' ? { cancel_reason: 'Cancelled in Cal.com' } : {}),
+        });
         if (oldUid && oldUid !== state.uid)
           await deps.inbound.tombstone(tenant.id, oldUid, 'superseded', now, tx);
-        await deps.sync.clearReview(tenant.id, id, now, tx);
         const updated = await reload(tenant.id, id, tx);
         const event =
           current.status !== updated.status
@@ -266,7 +273,7 @@ export function createSyncService(deps: SyncServiceDeps) {
             const current = await lockRow(tenant.id, id, tx);
             if (current.requires_manual_review !== 1)
               throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
-            await deps.sync.clearReview(tenant.id, id, clock.now(), tx);
+            await deps.store.write(tenant.id, id, dismiss(stateOf(current)), clock.now(), tx);
             return reload(tenant.id, id, tx);
           });
           return toAppointment(row);

@@ -1,6 +1,6 @@
 /** SQL of the reconciler: cursors and the local side of the comparison. */
 import type { Db } from '@calsync/db';
-import type { SyncRow } from './repository';
+import type { AppointmentRow as SyncRow } from '@calsync/db';
 
 export function createReconcileRepository(db: Db) {
   return {
@@ -36,16 +36,13 @@ export function createReconcileRepository(db: Db) {
         args,
       );
     },
-    /** Flags a booked appointment whose Cal.com booking was cancelled while no local change was pending. */
-    async flagCancelledInCalcom(tenantId: string, id: string, calcom: unknown, now: Date): Promise<boolean> {
-      const n = await db.execute(
-        `UPDATE appointments SET requires_manual_review = 1, manual_review_flagged_at = ?,
-           manual_review_reason = 'calcom_cancelled', manual_review_calcom = ?, updated_at = ?
-         WHERE id = ? AND tenant_id = ? AND status = 'booked' AND requires_manual_review = 0
-           AND synced_version >= version AND sync_call_in_flight IS NULL`,
-        [now, JSON.stringify(calcom), now, id, tenantId],
+    /** Booked appointments of the tenant: the base of the mass-cancellation guard. */
+    async bookedCount(tenantId: string): Promise<number> {
+      const [row] = await db.query<{ n: number | string }>(
+        "SELECT COUNT(*) AS n FROM appointments WHERE tenant_id = ? AND status = 'booked'",
+        [tenantId],
       );
-      return n > 0;
+      return Number(row?.n ?? 0);
     },
   };
 }

@@ -1,8 +1,8 @@
 /** The Cal.com create body for an appointment: attendee and our metadata (the exactly-once key). */
 import type { CreateBookingInput } from './calcom-port';
-import type { SyncRow, Work } from './context';
+import type { Row } from './context';
 
-export function createInput(w: Work, row: SyncRow): CreateBookingInput {
+export function createInput(tenantId: string, row: Row): CreateBookingInput {
   const attendee: { name: string; timeZone: string; email?: string; phoneNumber?: string } = {
     name: row.customer_name,
     timeZone: row.customer_time_zone,
@@ -14,6 +14,6 @@ export function createInput(w: Work, row: SyncRow): CreateBookingInput {
     eventTypeId: Number(row.event_type_id),
     start: row.start_at,
     attendee,
-    metadata: { appointmentId: row.id, tenantId: w.tenant.id, origin: row.origin },
+    metadata: { appointmentId: row.id, tenantId, origin: row.origin },
   };
 }

@@ -1,8 +1,9 @@
-/** The dependencies and per-message context the sync rules work with. */
+/** The dependencies and per-appointment context the sync rules work with. */
 import type { AppointmentEventV1, Origin, SyncAction, SyncOutcome } from '@calsync/contracts';
-import type { TenantReader, TenantRecord } from '@calsync/db';
+import type { AppointmentRow, TenantReader, TenantRecord } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
-import type { SyncRepository, SyncRow } from '../db/repository';
+import type { SyncStateStore } from '@calsync/sync-state';
+import type { SyncRepository } from '../db/repository';
 import type { SyncMetrics } from '../metrics';
 import type { BreakerRegistry } from './breakers';
 import type { CalcomGateway } from './calcom-port';
@@ -18,12 +19,15 @@ export interface PublishedResult {
   calcomBookingUid: string | null;
   errorCode: string | null;
   errorMessage: string | null;
-  sourceEventId: string;
+  sourceEventId: string | undefined;
   origin: Origin;
   traceparent: string | undefined;
 }
 
 export interface SyncDeps {
+  /** The sync-state protocol: every write of the sync columns goes through it. */
+  store: SyncStateStore;
+  /** The attempts audit and gauges. */
   repo: SyncRepository;
   tenants: TenantReader;
   gatewayFor(tenant: TenantRecord): CalcomGateway;
@@ -51,19 +55,27 @@ export const nak = (delayMs: number): Disposition => ({
   delayMs: Math.max(0, Math.round(delayMs)),
 });
 
-/** One message being worked on, under the appointment's lock. */
-export interface Work {
-  event: AppointmentEventV1;
+/** Why the worker looks at an appointment: an APPOINTMENTS event, or the scheduler. */
+export interface Trigger {
   origin: Origin;
   traceparent: string | undefined;
+  event?: AppointmentEventV1 | undefined;
+}
+
+/** One appointment being worked on, under its lease. */
+export interface Work {
   tenant: TenantRecord;
+  appointmentId: string;
+  trigger: Trigger;
   gateway: CalcomGateway;
   owner: string;
   log: Record<string, unknown>;
-  /** The last Cal.com action that succeeded for this message (reported in SYNC_RESULTS). */
+  /** Set by the heartbeat when the lease could not be renewed: stop at the next step. */
+  lost: boolean;
+  /** The last Cal.com action that succeeded (reported in SYNC_RESULTS). */
   lastAction: SyncAction;
-  /** Set once Cal.com confirmed a change for this message (latency is observed once). */
+  /** Set once Cal.com confirmed a change (latency is observed once). */
   confirmed: boolean;
 }
 
-export type { SyncRow };
+export type Row = AppointmentRow;

@@ -1,23 +1,32 @@
 /**
  * Reconciliation (SPEC §6.9): Cal.com delivers webhooks at most once, so every
  * RECONCILE_INTERVAL_SECONDS we list each tenant's bookings updated since a
- * cursor and compare them with local appointments. Safe repairs go through the
- * one inbound path (a synthetic CALCOM_INBOUND delivery); what could overwrite a
- * local decision goes to manual review. Every difference is counted.
+ * cursor and compare them with local appointments. Every repair goes through
+ * the one inbound path (a synthetic CALCOM_INBOUND delivery), so a missed
+ * booking, reschedule or cancellation is applied exactly as its webhook would
+ * have been (a conflict with an unsynced local change still goes to review
+ * there). A guard refuses a round that would cancel an unusual share of a
+ * tenant's appointments at once and flags them instead. Every difference is counted.
  */
 import type { TenantReader, TenantRecord, Db } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
+import { flag, type SyncStateStore } from '@calsync/sync-state';
 import { createReconcileRepository } from '../db/reconcile-repository';
 import type { InboundPublisher } from '../messaging/inbound';
 import type { SyncMetrics } from '../metrics';
 import { isCancelled, type CalcomBooking, type CalcomGateway } from './calcom-port';
+import { snapshotOf } from './in-flight';
 
 const PAGE = 100;
 const MAX_PAGES = 20;
 const FIRST_RUN_LOOKBACK_MS = 24 * 3600_000;
+/** A round may cancel at most this share of a tenant's booked appointments (and always up to MIN)… */
+export const MASS_CANCEL_SHARE = 0.2;
+export const MASS_CANCEL_MIN = 5;
 
 export interface ReconcilerDeps {
   db: Db;
+  store: SyncStateStore;
   tenants: TenantReader;
   gatewayFor(tenant: TenantRecord): CalcomGateway;
   publishInbound: InboundPublisher;
@@ -65,6 +74,43 @@ export function createReconciler(deps: ReconcilerDeps) {
     });
   }
 
+  /** A cancellation whose webhook we missed: the delivery it should have been. */
+  async function publishCancel(tenant: TenantRecord, b: CalcomBooking): Promise<void> {
+    await deps.publishInbound(tenant.id, 'BOOKING_CANCELLED', {
+      uid: b.uid,
+      ...(b.id !== null ? { bookingId: b.id } : {}),
+      eventTypeId: b.eventTypeId,
+      startTime: b.start.toISOString().replace('.000Z', 'Z'),
+      endTime: b.end.toISOString().replace('.000Z', 'Z'),
+      status: b.status.toUpperCase(),
+      attendees: b.attendees,
+      cancellationReason: 'Cancelled in Cal.com (found by reconciliation)',
+    });
+  }
+
+  /** The guard: too many cancellations in one round are flagged for a human instead of applied. */
+  async function repairCancellations(tenant: TenantRecord, missed: { b: CalcomBooking; id: string }[]) {
+    if (!missed.length) return;
+    const booked = await repo.bookedCount(tenant.id);
+    if (missed.length > Math.max(MASS_CANCEL_MIN, Math.floor(booked * MASS_CANCEL_SHARE))) {
+      deps.logger.warn('Reconciliation refused a mass cancellation; flagged for review', {
+        tenant: tenant.id,
+        cancellations: missed.length,
+        booked,
+      });
+      for (const m of missed) {
+        await deps.store.transact(tenant.id, m.id, deps.clock.now(), ({ state }) => ({
+          next: state.review
+            ? null
+            : flag(state, 'mass_cancellation', { calcom: snapshotOf(m.b) }, deps.clock.now()),
+          result: undefined,
+        }));
+      }
+      return;
+    }
+    for (const m of missed) await publishCancel(tenant, m.b);
+  }
+
   async function compare(tenant: TenantRecord, bookings: CalcomBooking[]): Promise<number> {
     const ids = bookings
       .map((b) => b.metadata.appointmentId)
@@ -77,6 +123,7 @@ export function createReconciler(deps: ReconcilerDeps) {
     const byUid = new Map(local.filter((r) => r.calcom_booking_uid).map((r) => [r.calcom_booking_uid!, r]));
     const byId = new Map(local.map((r) => [r.id, r]));
     let drift = 0;
+    const missedCancels: { b: CalcomBooking; id: string }[] = [];
     const count = (kind: string, b: CalcomBooking, extra: Record<string, unknown> = {}) => {
       drift += 1;
       deps.metrics.drift.inc({ kind });
@@ -92,8 +139,8 @@ export function createReconciler(deps: ReconcilerDeps) {
       const row = byUid.get(b.uid);
       if (row) {
         if (isCancelled(b) && row.status === 'booked' && row.last_synced_status !== 'cancelled') {
-          const flagged = await repo.flagCancelledInCalcom(tenant.id, row.id, b, deps.clock.now());
-          if (flagged) count('cancelled_in_calcom', b, { appointmentId: row.id });
+          count('cancelled_in_calcom', b, { appointmentId: row.id });
+          missedCancels.push({ b, id: row.id });
         }
         continue;
       }
@@ -112,6 +159,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       count('missing_locally', b);
       await publishMissed(tenant, b);
     }
+    await repairCancellations(tenant, missedCancels);
     return drift;
   }
 
