@@ -2,7 +2,6 @@ import type { CalcomWebhookBooking } from '@calsync/contracts';
 import {
   calcomStateOf,
   customerOf,
-  hasUnsyncedChange,
   kindOf,
   ourAppointmentId,
   timesOf,
@@ -63,14 +62,6 @@ describe('what a Cal.com webhook means locally', () => {
       ),
     ).toEqual({ name: 'Cal.com booking', email: null, phone: '+4915112345678', timeZone: 'Europe/Vienna' });
     expect(customerOf({ ...base, attendees: [] }, 'UTC').name).toBe('Cal.com booking');
-  });
-
-  it('an unsynced local change is a newer version or a pending/failed push', () => {
-    expect(hasUnsyncedChange({ version: 2, synced_version: 2, sync_status: 'synced' })).toBe(false);
-    expect(hasUnsyncedChange({ version: 3, synced_version: 2, sync_status: 'synced' })).toBe(true);
-    expect(hasUnsyncedChange({ version: 2, synced_version: 2, sync_status: 'pending' })).toBe(true);
-    expect(hasUnsyncedChange({ version: 2, synced_version: 2, sync_status: 'failed' })).toBe(true);
-    expect(hasUnsyncedChange({ version: 1, synced_version: 1, sync_status: 'skipped' })).toBe(false);
   });
 
   it('a stored webhook version and a live API booking both read as a Cal.com state', () => {

@@ -2,7 +2,6 @@
  * Pure helpers of the inbound applier: what a Cal.com webhook payload says, in
  * our terms. No I/O, unit tested beside this file.
  */
-import type { AppointmentRow } from '@calsync/db';
 import type { AppointmentStatus, BookingTrigger, CalcomWebhookBooking } from '@calsync/contracts';
 import { isIanaZone } from '../http/schemas';
 
@@ -75,17 +74,6 @@ export function customerOf(p: CalcomWebhookBooking, tenantTimeZone: string): Inb
 export function statusOf(p: CalcomWebhookBooking): AppointmentStatus {
   const s = (p.status ?? '').toLowerCase();
   return s === 'cancelled' || s === 'rejected' ? 'cancelled' : 'booked';
-}
-
-/**
- * A local change Cal.com has not confirmed yet: a newer version than the one
- * synced, or a push still pending or failed. A Cal.com change on top of it is a
- * conflict (SPEC §6.8).
- */
-export function hasUnsyncedChange(
-  row: Pick<AppointmentRow, 'version' | 'synced_version' | 'sync_status'>,
-): boolean {
-  return row.version > row.synced_version || row.sync_status === 'pending' || row.sync_status === 'failed';
 }
 
 /**
