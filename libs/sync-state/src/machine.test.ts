@@ -194,12 +194,37 @@ describe('the worker', () => {
       const t = callFailed(
         running(),
         'c1',
-        { type: 'permanent', code: 'slot_taken', message: 'busy' },
+        { type: 'permanent', code: 'validation', message: 'bad' },
         DELAYS,
         now,
       );
       expect(t.next).toMatchObject({
         attempts: 1,
+        syncStatus: 'failed',
+        errorCode: 'validation',
+        call: null,
+        review: { reason: 'validation' },
+      });
+    });
+    it('"slot taken" for a create first looks for our own late booking; only when there is none does it go to review', () => {
+      const t = callFailed(
+        running(),
+        'c1',
+        { type: 'permanent', code: 'slot_taken', message: 'busy' },
+        DELAYS,
+        now,
+      );
+      expect(t.next).toMatchObject({ attempts: 1, errorCode: 'slot_taken', review: null });
+      expect(nextStep(t.next, DELAYS, later(1000)).kind).toBe('lookup');
+      const mine = lookupResolved(
+        t.next,
+        'c1',
+        { kind: 'held', booking: { uid: 'u1', bookingId: 1, start: at(0), status: 'booked' } },
+        now,
+      );
+      expect(mine.next).toMatchObject({ syncStatus: 'synced', uid: 'u1', errorCode: null, review: null });
+      const theirs = lookupResolved(t.next, 'c1', { kind: 'absent' }, now);
+      expect(theirs.next).toMatchObject({
         syncStatus: 'failed',
         errorCode: 'slot_taken',
         call: null,

@@ -263,6 +263,12 @@ export function callFailed(
     case 'already_done':
       return { next: { ...attempted, dueAt: now }, stale: false };
     case 'permanent': {
+      // "Slot taken" for a create may be our own earlier create that landed late (a timeout whose
+      // effect came after we gave up): look before blaming someone else (lookupResolved decides).
+      if (!lookup && s.call.action === 'create' && failure.code === 'slot_taken') {
+        const next = { ...attempted, errorCode: failure.code, errorMessage: failure.message };
+        return { next: { ...next, dueAt: new Date(now.getTime() + (delaysMs[0] ?? 1000)) }, stale: false };
+      }
       const base = { ...attempted, call: lookup ? s.call : null };
       return {
         next: flag(base, failure.code, { errorCode: failure.code, errorMessage: failure.message }, now),
@@ -308,6 +314,12 @@ export function lookupResolved(s: SyncState, callId: string, finding: LookupFind
   if (!belongs(s, callId)) return unchanged(s);
   switch (finding.kind) {
     case 'absent':
+      // The slot is really someone else's: what retrying cannot fix goes to a human.
+      if (s.call.action === 'create' && s.errorCode === 'slot_taken')
+        return {
+          next: flag({ ...s, call: null }, 'slot_taken', { errorCode: 'slot_taken' }, now),
+          stale: false,
+        };
       return { next: { ...s, call: null, dueAt: now }, stale: false };
     case 'held':
       // The failure that made us look already counted the attempt.
