@@ -29,7 +29,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+export async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
@@ -38,9 +38,21 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
       sock.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > until) throw new Error(`nats-server did not open port ${port}`);
+    if (Date.now() > until) throw new Error(`nothing listens on port ${port}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Kills a child process (SIGKILL unless told) and waits for its exit; nothing when it is gone. */
+export async function killProcess(
+  c: ChildProcess | undefined,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<void> {
+  if (!c || c.exitCode !== null || c.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    c.once('exit', () => resolve());
+    c.kill(signal);
+  });
 }
 
 export async function startDisposableNats(): Promise<DisposableNats> {
@@ -56,11 +68,7 @@ export async function startDisposableNats(): Promise<DisposableNats> {
   const stop = async () => {
     const c = child;
     child = undefined;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
-      c.once('exit', () => resolve());
-      c.kill('SIGKILL');
-    });
+    await killProcess(c);
   };
   await start();
   return {

@@ -1,0 +1,83 @@
+/**
+ * End of the storm: clear Cal.com faults, bring every process back, then wait
+ * until nothing is pending and neither side changed for a few reconciliation
+ * rounds (RECONCILE_INTERVAL_SECONDS=5), or give up after a bound.
+ */
+import { listAppointments } from './client';
+import type { FaultState } from './faults';
+import type { World } from './ops';
+import type { ChaosSystem } from './system';
+
+const STABLE_MS = 12_000;
+
+export async function bringUp(
+  sys: ChaosSystem,
+  replicas: number,
+  opts: { nats?: boolean } = {},
+): Promise<void> {
+  if (!sys.mysql.running()) await sys.mysql.start();
+  if (opts.nats !== false) for (const node of sys.nats.nodes) await node.start();
+  const wanted = sys.services.filter(
+    (s) => !s.name.startsWith('calcom-sync') || Number(s.name.split('-')[2]) <= replicas,
+  );
+  await Promise.all(wanted.map((s) => s.start()));
+  await Promise.all(
+    sys
+      .syncReplicas()
+      .filter((s) => !wanted.includes(s))
+      .map((s) => s.kill()),
+  );
+}
+
+export async function quiesce(
+  w: World,
+  sys: ChaosSystem,
+  state: FaultState,
+  replicas: number,
+  opts: { timeoutMs?: number; nats?: boolean } = {},
+): Promise<{ converged: boolean; pending: string[] }> {
+  w.sb.clearFaults();
+  if (state.recovery) {
+    const rec = state.recovery;
+    state.recovery = undefined;
+    await rec.recover();
+    w.history.faults.push({ n: w.history.ops.length, at: Date.now(), what: `recovered: ${rec.what}` });
+  }
+  await bringUp(sys, replicas, opts);
+  const until = Date.now() + (opts.timeoutMs ?? 90_000);
+  let last = '';
+  let since = Date.now();
+  let pending: string[] = ['(not read yet)'];
+  while (Date.now() < until) {
+    const lists = await Promise.all(w.tenants.map((t) => listAppointments(w.apiUrl(), t.id, t.adminToken)));
+    const sbState = w.sb
+      .bookings()
+      .map((b) => `${b.uid}:${b.status}:${b.start.toISOString()}`)
+      .sort();
+    if (lists.every((l) => l !== undefined)) {
+      const all = lists.flat();
+      pending = all
+        .filter((a) => a.sync.status === 'pending' && !a.sync.requiresManualReview)
+        .map((a) => a.id);
+      const print = JSON.stringify([
+        all.map((a) => [
+          a.id,
+          a.status,
+          a.start,
+          a.sync.status,
+          a.sync.calcomBookingUid,
+          a.sync.requiresManualReview,
+        ]),
+        sbState,
+      ]);
+      if (print !== last) {
+        last = print;
+        since = Date.now();
+      } else if (pending.length === 0 && Date.now() - since >= STABLE_MS) {
+        return { converged: true, pending };
+      }
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return { converged: false, pending };
+}
