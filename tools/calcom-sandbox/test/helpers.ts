@@ -61,7 +61,11 @@ export function api(base: string, key: string | null = KEY, version = '2024-08-1
     ...(version ? { 'cal-api-version': version } : {}),
     ...extra,
   });
-  const call = async (method: string, path: string, body?: unknown) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; headers: Headers; body: any }> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: headers(body === undefined ? {} : { 'Content-Type': 'application/json' }),
