@@ -95,9 +95,20 @@ const liveBookings = (w: World, t: Tenant): SandboxBooking[] =>
 
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
 
+async function hasTarget(w: World, d: Draw): Promise<boolean> {
+  if (d.kind === 'create' || d.kind === 'book') return true;
+  return d.side === 'customer'
+    ? liveBookings(w, d.tenant).length > 0
+    : (await bookedOf(w, d.tenant)).length > 0;
+}
+
 const at = <T>(items: T[], frac: number): T | undefined => items[Math.floor(frac * items.length)];
 
-export async function runOp(w: World, n: number, d: Draw): Promise<OpRecord[]> {
+export async function runOp(w: World, n: number, drawn: Draw): Promise<OpRecord[]> {
+  // Nothing to act on yet: the side books instead, so no draw is wasted.
+  const d = (await hasTarget(w, drawn))
+    ? drawn
+    : { ...drawn, kind: drawn.side === 'admin' ? 'create' : 'book' };
   const started = Date.now();
   const t = d.tenant;
   const base = `${w.apiUrl()}/v1/tenants/${t.id}`;

@@ -7,6 +7,7 @@
  *   --seeds A..B    a range, sharing one system
  *   --ops N         operations per seed (default 40)
  *   --cluster       the three-node NATS cluster scenario (also part of --ci)
+ *   --verbose       print the history of passing seeds too
  */
 import { runClusterScenario } from './cluster';
 import { report } from './report';
@@ -39,7 +40,7 @@ function parseArgs(argv: string[]) {
 }
 
 async function main() {
-  const args = parseArgs(process.argv.slice(2));
+  const args = { ...parseArgs(process.argv.slice(2)), verbose: process.argv.includes('--verbose') };
   const t0 = Date.now();
   const results: SeedResult[] = [];
   if (args.seeds.length) {
@@ -49,7 +50,7 @@ async function main() {
       for (const seed of args.seeds) {
         const r = await runSeed(sys, seed, { ops: args.ops, faults: true });
         results.push(r);
-        process.stdout.write(`${report(r, sys.logDir)}\n`);
+        process.stdout.write(`${report(r, sys.logDir, args.verbose)}\n`);
       }
     } finally {
       await sys.close();
@@ -58,7 +59,7 @@ async function main() {
   if (args.cluster) {
     const { result, sys } = await runClusterScenario(CLUSTER_SEED);
     results.push(result);
-    process.stdout.write(`[cluster] ${report(result, sys.logDir)}\n`);
+    process.stdout.write(`[cluster] ${report(result, sys.logDir, args.verbose)}\n`);
   }
   const failed = results.filter((r) => r.findings.length);
   process.stdout.write(
