@@ -41,6 +41,13 @@ export function judge(
 
   for (const s of states) {
     const t = s.tenant;
+    // A create that got no answer (or a 5xx) may still have committed: its unique customer name tells.
+    const byName = new Map(s.appointments.map((a) => [a.customer.name, a.id]));
+    const ops = h.ops.map((o) => {
+      const id = o.customerName && o.side !== 'customer' ? byName.get(o.customerName) : undefined;
+      return o.tenant !== t.id || o.appointmentId || !id ? o : { ...o, appointmentId: id, localChange: true };
+    });
+    const hist: History = { ...h, ops };
     const find = (check: string, detail: string) => out.push({ check, tenant: t.id, detail });
     const mine = bookings.filter((b) => ofTenant(b, t));
     const inReview = new Set([
@@ -128,7 +135,7 @@ export function judge(
       if (b.rescheduledFromUid && b.rescheduledByEmail === t.hostEmail) note(owner, `reschedule → ${b.uid}`);
       if (b.cancelledByEmail === t.hostEmail && !b.rescheduledToUid) note(owner, `cancel ${b.uid}`);
     }
-    const opsOf = (id: string) => h.ops.filter((o) => o.tenant === t.id && o.appointmentId === id);
+    const opsOf = (id: string) => hist.ops.filter((o) => o.tenant === t.id && o.appointmentId === id);
     for (const [id, ws] of writes) {
       const changes = opsOf(id).filter((o) => o.localChange && o.side !== 'customer');
       if (ws.length > changes.length)
@@ -143,7 +150,7 @@ export function judge(
       const a = byId.get(id);
       if (!a) continue;
       const reason = s.review.find((r) => r.appointment.id === id)?.reason ?? a.sync.errorCode ?? 'unknown';
-      const why = explain(a, reason, t, h, (uid) => familyOwner.get(rootOf(uid)));
+      const why = explain(a, reason, t, hist, (uid) => familyOwner.get(rootOf(uid)));
       if (!why)
         find(
           '6 review explained by the history',
@@ -156,7 +163,7 @@ export function judge(
     }
 
     // 7: no 5xx from our services, except an honest 503 while a dependency is away.
-    for (const o of h.ops.filter((x) => x.tenant === t.id && x.side !== 'customer' && x.status >= 500)) {
+    for (const o of hist.ops.filter((x) => x.tenant === t.id && x.side !== 'customer' && x.status >= 500)) {
       if (o.status !== 503 || !o.retryAfter || !o.duringOutage)
         find(
           '7 no 5xx',
@@ -166,7 +173,7 @@ export function judge(
         find('7 no 5xx', `op ${o.n} ${o.kind} answered 503 but the appointment was committed`);
     }
     for (const c of webhookCalls.filter((x) => x.path.endsWith(`/calcom/${t.id}`) && x.status >= 500))
-      if (c.status !== 503 || !inOutage(h, Date.parse(c.at)))
+      if (c.status !== 503 || !inOutage(hist, Date.parse(c.at)))
         find(
           '7 no 5xx',
           `webhook-gateway answered ${c.status} to ${c.triggerEvent} ${c.bookingUid ?? ''} at ${c.at}`,
@@ -195,13 +202,21 @@ function explain(
   const near = (o: OpRecord) => !!o.start && starts.some((s) => Math.abs(Date.parse(o.start!) - s) < SLOT_MS);
   const calFaults = h.faults.filter((f) => f.tenant === t.id || !f.tenant);
   switch (reason) {
-    case 'conflict':
-      if (
-        customerOnIt.some((o) => o.kind !== 'book') &&
-        mine.some((o) => o.localChange && o.side !== 'customer')
-      )
-        return 'a customer changed it on Cal.com and it had a local change';
+    case 'conflict': {
+      // A real conflict: a customer changed the booking while a local change was not yet in
+      // Cal.com. From outside that means a local change shortly before the customer's (or
+      // after it, before its webhook could land), or one held back by an outage or a fault.
+      const held = (from: number, to: number) =>
+        h.outages.some((o) => o.from <= to && (o.to ?? Infinity) >= from) ||
+        calFaults.some((f) => f.at >= from && f.at <= to) ||
+        h.faults.some((f) => f.at >= from && f.at <= to && /SIGKILL calcom-sync|webhook/.test(f.what));
+      const changes = mine.filter((o) => o.localChange && o.side !== 'customer');
+      for (const c of customerOnIt.filter((o) => o.kind !== 'book'))
+        for (const l of changes)
+          if (l.at >= c.at - 15_000 || held(l.at, c.at))
+            return `customer op ${c.n} changed it on Cal.com around local op ${l.n}`;
       return undefined;
+    }
     case 'slot_taken':
     case 'double_booked':
       if (ops.some((o) => o.appointmentId !== a.id && near(o)))

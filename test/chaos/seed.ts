@@ -72,7 +72,9 @@ export async function runSeed(sys: ChaosSystem, seed: number, opts: SeedOptions)
     await new Promise((r) => setTimeout(r, d.gapMs));
     history.ops.push(...(await runOp(w, n, d)));
   }
+  const opsMs = Date.now() - t0;
   const q = await quiesce(w, sys, state, replicas, { nats: opts.natsBack });
+  const quiesceMs = Date.now() - t0 - opsMs;
   const states: TenantState[] = [];
   const findings: Finding[] = [];
   for (const t of tenants) {
@@ -103,6 +105,8 @@ export async function runSeed(sys: ChaosSystem, seed: number, opts: SeedOptions)
     `${states.reduce((n, s) => n + s.review.length, 0)} in review`,
     `${mine.filter((b) => b.status === 'accepted' || b.status === 'pending').length} live / ${mine.length} Cal.com bookings`,
     `${history.ops.filter((o) => o.localChange).length} local changes`,
+    `${replicas} sync replicas`,
+    `operations ${(opsMs / 1000).toFixed(0)} s, quiesce ${(quiesceMs / 1000).toFixed(0)} s`,
   ].join(', ');
   return { seed, history, tenants, findings, warnings, stats, ms: Date.now() - t0 };
 }
