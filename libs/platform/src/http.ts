@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import { AppError } from './errors';
 import { outageOf } from './outage';
 import { newTraceparent } from './crypto';
-import type { Logger } from './logger';
+import { clipText, type Logger } from './logger';
 
 export function sendError(
   res: express.Response,
@@ -57,7 +57,8 @@ export function requestContext(logger: Logger): RequestHandler {
         status: res.statusCode,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
         traceId: traceparent.slice(3, 35),
-        tenant: typeof req.params?.tenantId === 'string' ? req.params.tenantId : undefined,
+        // An unvalidated path value: a valid tenant id is at most 63 characters.
+        tenant: typeof req.params?.tenantId === 'string' ? clipText(req.params.tenantId, 64) : undefined,
       });
     });
     next();

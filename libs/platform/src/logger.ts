@@ -3,6 +3,9 @@
  * customer e-mail addresses and phone numbers are masked wherever they appear.
  */
 import winston from 'winston';
+import { clipText, maskEmail } from './mask';
+
+export { clipText, maskEmail, MAX_LOG_STRING } from './mask';
 
 export type Logger = winston.Logger;
 
@@ -10,14 +13,9 @@ const SECRET_KEY =
   /(authorization|api[-_]?key|apikey|secret|token|password|signature|cookie|credential|private)/i;
 const EMAIL_KEY = /e-?mail/i;
 const PHONE_KEY = /(phone|from_?number|to_?number|msisdn)/i;
-const EMAIL_RE = /([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 const PHONE_RE = /\+(\d{2})\d{4,11}(\d{2})\b/g;
 const BEARER_RE = /\b(Bearer)\s+[A-Za-z0-9._~+/=-]+/gi;
 const CAL_KEY_RE = /\bcal_(live_)?[A-Za-z0-9]{6,}\b/g;
-
-export function maskEmail(v: string): string {
-  return v.replace(EMAIL_RE, (_m, first: string, domain: string) => `${first}***@${domain}`);
-}
 
 export function maskPhone(v: string): string {
   return v.replace(PHONE_RE, (_m, cc: string, last: string) => `+${cc}***${last}`);
@@ -29,8 +27,13 @@ export function maskPhoneValue(v: string): string {
   return masked !== v ? masked : v.replace(/\d(?=\d{2})/g, '*');
 }
 
-/** Masks personal data and secrets that slipped into free text. */
-export function scrubText(v: string): string {
+/**
+ * Masks personal data and secrets that slipped into free text. Clipped first, so
+ * the work per field is bounded whatever a client sent; every pattern left is
+ * anchored on a literal (`+`, `Bearer`, `cal_`) and cannot backtrack far.
+ */
+export function scrubText(text: string): string {
+  const v = clipText(text);
   return maskPhone(maskEmail(v.replace(BEARER_RE, '$1 [REDACTED]').replace(CAL_KEY_RE, '[REDACTED]')));
 }
 
@@ -43,8 +46,8 @@ export function redact(value: unknown, depth = 0): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       if (SECRET_KEY.test(k) && !/^(has|is)[A-Z]|Set$|Count$/.test(k)) out[k] = '[REDACTED]';
-      else if (EMAIL_KEY.test(k) && typeof v === 'string') out[k] = maskEmail(v);
-      else if (PHONE_KEY.test(k) && typeof v === 'string') out[k] = maskPhoneValue(v);
+      else if (EMAIL_KEY.test(k) && typeof v === 'string') out[k] = maskEmail(clipText(v));
+      else if (PHONE_KEY.test(k) && typeof v === 'string') out[k] = maskPhoneValue(clipText(v));
       else out[k] = redact(v, depth + 1);
     }
     return out;
@@ -72,10 +75,14 @@ export function createLogger(opts: LoggerOptions): Logger {
   const transport = opts.stream
     ? new winston.transports.Stream({ stream: opts.stream })
     : new winston.transports.Console();
-  return winston.createLogger({
+  // Winston formats every line before its transports drop the disabled levels:
+  // filter first, so a debug line at level info costs no redaction or masking.
+  const enabled = winston.format((info) => (logger.isLevelEnabled(info.level) ? info : false));
+  const logger = winston.createLogger({
     level: opts.level ?? 'info',
     defaultMeta: { service: opts.service },
     format: winston.format.combine(
+      enabled(),
       winston.format.timestamp(),
       winston.format.errors({ stack: false }),
       redactFormat(),
@@ -83,4 +90,5 @@ export function createLogger(opts: LoggerOptions): Logger {
     ),
     transports: [transport],
   });
+  return logger;
 }

@@ -220,6 +220,14 @@ describe('POST /v1/webhooks/calcom/:tenantId', () => {
     expect(metrics.body).toContain('http_request_duration_seconds_bucket');
   });
 
+  it('answers a 16,000-character tenant id 401 and never logs the path value whole', async () => {
+    const hostile = 'a'.repeat(16_000);
+    const r = await postSigned(client, hostile, webhookBody('PING', {}), A.webhookSecret);
+    expect(r.status).toBe(401);
+    expect(logs.lines().length).toBeGreaterThan(0);
+    expect(logs.text()).not.toContain('a'.repeat(100));
+  });
+
   it('never logs a secret, a signature or a customer e-mail', () => {
     expect(logs.lines().length).toBeGreaterThan(10);
     logs.assertNoneOf([A.webhookSecret, B.webhookSecret, CUSTOMER_EMAIL, 'cal_live_praxis-a', 'Jane Roe']);
