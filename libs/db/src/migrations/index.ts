@@ -4,6 +4,7 @@ import { calcomTombstones } from './0003-calcom-tombstones';
 import { calcomRateUsage } from './0004-calcom-rate-usage';
 import { syncState } from './0005-sync-state';
 import { parkedMessages } from './0006-parked-messages';
+import { calcomUidPerTenant } from './0007-calcom-uid-per-tenant';
 
 export interface Migration {
   name: string;
@@ -19,4 +20,5 @@ export const migrations: Migration[] = [
   calcomRateUsage,
   syncState,
   parkedMessages,
+  calcomUidPerTenant,
 ];
