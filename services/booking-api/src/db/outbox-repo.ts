@@ -9,9 +9,13 @@ import type { AppointmentEventV1, Origin } from '@calsync/contracts';
 export interface OutboxRow {
   seq: number;
   id: string;
+  tenant_id: string;
+  appointment_id: string;
   origin: Origin;
   payload: string;
   traceparent: string | null;
+  /** Times the server refused this row for itself (outages do not count). */
+  publish_attempts: number;
 }
 
 export function createOutboxRepo(db: Db) {
@@ -40,7 +44,8 @@ export function createOutboxRepo(db: Db) {
      */
     async claimBatch(limit: number, tx: Transaction): Promise<OutboxRow[]> {
       return db.query<OutboxRow>(
-        `SELECT seq, id, origin, payload, traceparent FROM outbox WHERE published_at IS NULL
+        `SELECT seq, id, tenant_id, appointment_id, origin, payload, traceparent, publish_attempts
+           FROM outbox WHERE published_at IS NULL AND parked_at IS NULL
           ORDER BY seq LIMIT ${Math.floor(limit)} FOR UPDATE SKIP LOCKED`,
         [],
         tx,
@@ -61,9 +66,19 @@ export function createOutboxRepo(db: Db) {
       );
     },
 
+    /** Set aside for an operator: the relay skips parked rows and publishes the rest. */
+    async park(rows: { seq: number; error: string }[], now: Date, tx: Transaction): Promise<void> {
+      for (const r of rows)
+        await db.execute(
+          'UPDATE outbox SET parked_at = ?, publish_error = ? WHERE seq = ?',
+          [now, r.error, r.seq],
+          tx,
+        );
+    },
+
     async pendingCount(): Promise<number> {
       const [row] = await db.query<{ n: number }>(
-        'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL',
+        'SELECT COUNT(*) AS n FROM outbox WHERE published_at IS NULL AND parked_at IS NULL',
       );
       return Number(row?.n ?? 0);
     },

@@ -2,10 +2,11 @@
  * Publishes outbox rows to JetStream in commit order, with Nats-Msg-Id = outbox
  * id, so a row published twice (crash after publish, before the mark) is
  * de-duplicated by the stream. While NATS is down rows simply stay; the relay
- * retries and drains them when it returns.
+ * retries and drains them when it returns. A row that cannot be published for
+ * reasons of its own is parked (outbox-batch.ts) so it never stops the others.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import type { Db } from '@calsync/db';
 import {
   encodeAppointmentEvent,
@@ -13,8 +14,16 @@ import {
   type AppointmentEventV1,
   type Topology,
 } from '@calsync/contracts';
-import { sleep, subjectLabel, type Clock, type Logger, type ServiceMetrics } from '@calsync/platform';
-import type { OutboxRepo } from '../db/outbox-repo';
+import {
+  isOutage,
+  sleep,
+  subjectLabel,
+  type Clock,
+  type Logger,
+  type ServiceMetrics,
+} from '@calsync/platform';
+import type { OutboxRepo, OutboxRow } from '../db/outbox-repo';
+import { planBatch, type PublishOutcome } from './outbox-batch';
 
 export interface OutboxRelayDeps {
   db: Db;
@@ -27,6 +36,8 @@ export interface OutboxRelayDeps {
   pollMs: number;
   batchSize?: number;
   publishTimeoutMs?: number;
+  /** Refusals of one row (not outages) before it is parked. */
+  maxRejections?: number;
 }
 
 export interface OutboxRelay {
@@ -41,12 +52,25 @@ export interface OutboxRelay {
 
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   const batchSize = deps.batchSize ?? 256;
+  const maxRejections = deps.maxRejections ?? 5;
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: (() => void) | undefined;
   let kicked = false;
   let failures = 0;
 
+  const parked = new Counter({
+    name: 'outbox_parked_total',
+    help: 'Outbox rows set aside because they cannot be encoded or the server keeps refusing them',
+    labelNames: ['reason'],
+    registers: [deps.metrics.registry],
+  });
+  const publishFailures = new Counter({
+    name: 'outbox_publish_failures_total',
+    help: 'Outbox rows whose publish failed, by kind (outage: NATS away, never parks; refused: counts toward parking)',
+    labelNames: ['kind'],
+    registers: [deps.metrics.registry],
+  });
   new Gauge({
     name: 'outbox_pending',
     help: 'Outbox rows not yet published to JetStream',
@@ -61,40 +85,55 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       const rows = await deps.outbox.claimBatch(batchSize, tx);
       if (!rows.length) return 0;
       // Pipelined on one connection: JetStream stores them in this order.
-      const results = await Promise.allSettled(
-        rows.map((row) => {
-          const event = JSON.parse(row.payload) as AppointmentEventV1;
-          const env = encodeAppointmentEvent(deps.topology, event, {
-            msgId: row.id,
-            origin: row.origin,
-            traceparent: row.traceparent ?? undefined,
-          });
-          return publishEnvelope(deps.js, env, deps.publishTimeoutMs ?? 5_000).then((ack) => {
-            if (!ack.duplicate)
-              deps.metrics.eventsPublished.inc({ subject: subjectLabel(env.subject), origin: row.origin });
-          });
-        }),
-      );
-      // Rows before the first failure are safely stored; later ones are retried (order kept, duplicates de-duplicated).
-      const firstFailure = results.findIndex((r) => r.status === 'rejected');
-      const okCount = firstFailure === -1 ? rows.length : firstFailure;
-      await deps.outbox.markPublished(
-        rows.slice(0, okCount).map((r) => r.seq),
-        deps.clock.now(),
-        tx,
-      );
-      if (firstFailure !== -1) {
-        await deps.outbox.markFailed(
-          rows.slice(okCount).map((r) => r.seq),
-          tx,
-        );
-        const reason = (results[firstFailure] as PromiseRejectedResult).reason as Error;
-        throw Object.assign(new Error(`publish failed: ${reason?.message ?? String(reason)}`), {
-          published: okCount,
+      const outcomes = await Promise.all(rows.map(publishRow));
+      const plan = planBatch(rows, outcomes, maxRejections);
+      await deps.outbox.markPublished(plan.published, deps.clock.now(), tx);
+      await deps.outbox.markFailed(plan.failed, tx);
+      await deps.outbox.park(plan.parked, deps.clock.now(), tx);
+      for (const p of plan.parked) {
+        const row = rows.find((r) => r.seq === p.seq);
+        parked.inc({ reason: p.reason });
+        deps.logger.error('Outbox row parked; publishing the rest', {
+          seq: p.seq,
+          eventId: row?.id,
+          tenant: row?.tenant_id,
+          appointmentId: row?.appointment_id,
+          reason: p.reason,
+          error: p.error,
         });
       }
-      return okCount;
+      if (plan.retryBecause !== undefined) {
+        const reason = plan.retryBecause as Error;
+        throw Object.assign(new Error(`publish failed: ${reason?.message ?? String(reason)}`), {
+          published: plan.published.length,
+        });
+      }
+      return plan.published.length;
     });
+  }
+
+  /** Encodes and publishes one row; never throws, so one bad row cannot sink the batch. */
+  async function publishRow(row: OutboxRow): Promise<PublishOutcome> {
+    let env: ReturnType<typeof encodeAppointmentEvent>;
+    try {
+      env = encodeAppointmentEvent(deps.topology, JSON.parse(row.payload) as AppointmentEventV1, {
+        msgId: row.id,
+        origin: row.origin,
+        traceparent: row.traceparent ?? undefined,
+      });
+    } catch (error) {
+      return { kind: 'invalid', error };
+    }
+    try {
+      const ack = await publishEnvelope(deps.js, env, deps.publishTimeoutMs ?? 5_000);
+      if (!ack.duplicate)
+        deps.metrics.eventsPublished.inc({ subject: subjectLabel(env.subject), origin: row.origin });
+      return { kind: 'published' };
+    } catch (error) {
+      const outage = isOutage(error);
+      publishFailures.inc({ kind: outage ? 'outage' : 'refused' });
+      return { kind: 'failed', error, outage };
+    }
   }
 
   async function run() {
