@@ -1,8 +1,11 @@
 /**
  * Reads tenants with their secrets decrypted, cached briefly: every request and
- * every event needs the tenant, and a tenant changes rarely.
+ * every event needs the tenant, and a tenant changes rarely. Ids come from
+ * unauthenticated paths, so both caches are bounded LRUs: known tenants for
+ * `ttlMs`, unknown ids for a second only, in a smaller cache of their own, so a
+ * flood of made-up ids can neither grow memory nor push real tenants out.
  */
-import type { SecretBox } from '@calsync/platform';
+import { createLruCache, type SecretBox } from '@calsync/platform';
 import type { Db } from './database';
 
 export interface EventTypeRecord {
@@ -45,9 +48,20 @@ export interface TenantReader {
   invalidate(id?: string): void;
 }
 
-export function createTenantReader(deps: { db: Db; secrets: SecretBox; ttlMs?: number }): TenantReader {
-  const ttl = deps.ttlMs ?? 5_000;
-  const cache = new Map<string, { at: number; value: Promise<TenantRecord | null> }>();
+const MAX_TENANTS = 10_000;
+const MAX_UNKNOWN = 1_000;
+const UNKNOWN_TTL_MS = 1_000;
+
+export function createTenantReader(deps: {
+  db: Pick<Db, 'query'>;
+  secrets: SecretBox;
+  ttlMs?: number;
+}): TenantReader {
+  const known = createLruCache<string, Promise<TenantRecord | null>>({
+    max: MAX_TENANTS,
+    ttlMs: deps.ttlMs ?? 5_000,
+  });
+  const unknown = createLruCache<string, true>({ max: MAX_UNKNOWN, ttlMs: UNKNOWN_TTL_MS });
 
   async function load(id: string): Promise<TenantRecord | null> {
     const [row] = await deps.db.query<TenantRow>('SELECT * FROM tenants WHERE id = ?', [id]);
@@ -75,11 +89,19 @@ export function createTenantReader(deps: { db: Db; secrets: SecretBox; ttlMs?: n
 
   return {
     get(id) {
-      const hit = cache.get(id);
-      if (hit && Date.now() - hit.at < ttl) return hit.value;
+      if (unknown.get(id)) return Promise.resolve(null);
+      const hit = known.get(id);
+      if (hit) return hit;
       const value = load(id);
-      cache.set(id, { at: Date.now(), value });
-      value.catch(() => cache.delete(id));
+      known.set(id, value); // concurrent requests for one id share the query
+      const forget = () => {
+        if (known.get(id) === value) known.delete(id);
+      };
+      value.then((t) => {
+        if (t) return;
+        forget();
+        unknown.set(id, true);
+      }, forget);
       return value;
     },
     async listIds() {
@@ -87,8 +109,13 @@ export function createTenantReader(deps: { db: Db; secrets: SecretBox; ttlMs?: n
       return rows.map((r) => r.id);
     },
     invalidate(id) {
-      if (id) cache.delete(id);
-      else cache.clear();
+      if (id) {
+        known.delete(id);
+        unknown.delete(id);
+      } else {
+        known.clear();
+        unknown.clear();
+      }
     },
   };
 }

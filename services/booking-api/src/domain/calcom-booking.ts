@@ -3,7 +3,7 @@
  * our terms. No I/O, unit tested beside this file.
  */
 import type { AppointmentStatus, BookingTrigger, CalcomWebhookBooking } from '@calsync/contracts';
-import { isIanaZone } from '../http/schemas';
+import { canonicalTimeZone } from '@calsync/platform';
 
 export type InboundKind = 'create' | 'reschedule' | 'cancel';
 
@@ -67,7 +67,7 @@ export function customerOf(p: CalcomWebhookBooking, tenantTimeZone: string): Inb
   const email = a?.email && a.email.length <= 254 && EMAIL.test(a.email) ? a.email : null;
   // Cal.com gives phone-only attendees a placeholder address; the phone is the real contact then.
   const phone = a?.phoneNumber && E164.test(a.phoneNumber) ? a.phoneNumber : null;
-  const timeZone = a?.timeZone && isIanaZone(a.timeZone) ? a.timeZone : tenantTimeZone;
+  const timeZone = (a?.timeZone && canonicalTimeZone(a.timeZone)) || tenantTimeZone;
   return { name, email, phone, timeZone };
 }
 

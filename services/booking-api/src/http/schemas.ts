@@ -1,29 +1,18 @@
 /** Request bodies and queries (SPEC §4.1–4.2). Strict: unknown properties are a 400. */
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES, SYNC_STATUSES, isoInstantSchema } from '@calsync/contracts';
+import { canonicalTimeZone } from '@calsync/platform';
 
-const zoneValidity = new Map<string, boolean>();
-
-/** IANA zone check; the answer per name is cached (building an Intl formatter is costly on a hot path). */
-export function isIanaZone(zone: string): boolean {
-  const known = zoneValidity.get(zone);
-  if (known !== undefined) return known;
-  let ok = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone);
-  if (ok) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    } catch {
-      ok = false;
-    }
-  }
-  if (ok || zoneValidity.size < 1_000) zoneValidity.set(zone, ok);
-  return ok;
-}
-
+/** Any spelling of a zone in, its canonical name out: only that is stored or sent to Cal.com. */
 export const ianaZone = z
   .string()
   .max(64)
-  .refine(isIanaZone, 'must be an IANA time zone such as Europe/Berlin');
+  .transform((zone, ctx) => {
+    const canonical = canonicalTimeZone(zone);
+    if (canonical) return canonical;
+    ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Berlin' });
+    return z.NEVER;
+  });
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678');
 export const email = z.email().max(254);
 const instant = isoInstantSchema.transform((v) => new Date(v));

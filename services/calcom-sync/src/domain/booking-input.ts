@@ -1,11 +1,13 @@
 /** The Cal.com create body for an appointment: attendee and our metadata (the exactly-once key). */
+import { canonicalTimeZone } from '@calsync/platform';
 import type { CreateBookingInput } from './calcom-port';
 import type { Row } from './context';
 
 export function createInput(tenantId: string, row: Row): CreateBookingInput {
   const attendee: { name: string; timeZone: string; email?: string; phoneNumber?: string } = {
     name: row.customer_name,
-    timeZone: row.customer_time_zone,
+    // Rows written before zones were canonicalized may hold `EUROPE/BERLIN`.
+    timeZone: canonicalTimeZone(row.customer_time_zone) ?? row.customer_time_zone,
   };
   if (row.customer_email) attendee.email = row.customer_email;
   if (row.customer_phone) attendee.phoneNumber = row.customer_phone;

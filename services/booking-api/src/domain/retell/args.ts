@@ -4,9 +4,16 @@
  * A failure becomes a sentence for the caller naming what is missing.
  */
 import { z } from 'zod';
+import { canonicalTimeZone } from '@calsync/platform';
 import { isValidZone } from './time';
 
-const zone = z.string().trim().max(64).refine(isValidZone, 'must be an IANA time zone');
+// Canonical before luxon sees it: luxon caches a zone object per spelling, without bound.
+const zone = z
+  .string()
+  .trim()
+  .max(64)
+  .refine(isValidZone, 'must be an IANA time zone')
+  .transform((v) => canonicalTimeZone(v) ?? v);
 const eventTypeId = z.coerce.number().int().positive();
 const text = (max: number) => z.string().trim().min(1).max(max);
 const date = z

@@ -7,6 +7,7 @@
  * time) and says so, so the agent can tell the caller.
  */
 import { DateTime, IANAZone } from 'luxon';
+import { canonicalTimeZone } from '@calsync/platform';
 
 export type ParsedTime =
   | { ok: true; instant: Date; zone: string; ambiguous: boolean }
@@ -17,7 +18,7 @@ const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 export function isValidZone(zone: string): boolean {
-  return /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+){0,2}$/.test(zone) && IANAZone.isValidZone(zone);
+  return canonicalTimeZone(zone) !== null;
 }
 
 /**
