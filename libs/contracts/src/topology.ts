@@ -87,7 +87,8 @@ export function createTopology(namespace = '') {
       durable: 'booking-api-inbound',
       filterSubject: `${p}calcom.inbound.>`,
       ackWaitMs: 30_000,
-      maxDeliver: 10,
+      // Unlimited: an outage is waited out; a poison message is parked in MySQL by the consumer.
+      maxDeliver: -1,
       maxAckPending: 64,
     },
   } satisfies Record<string, ConsumerDefinition>;

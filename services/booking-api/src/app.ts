@@ -30,6 +30,7 @@ import { adminRouter } from './http/admin';
 import { operatorRouter } from './http/operator';
 import { createOutboxRelay } from './messaging/outbox-relay';
 import { createInboundRepo } from './db/inbound-repo';
+import { createInboundParkedRepo } from './db/inbound-parked-repo';
 import { createSyncRepo } from './db/sync-repo';
 import { createInboundApplier } from './domain/inbound';
 import { createSyncService } from './domain/sync';
@@ -94,6 +95,7 @@ export function createBookingApi(deps: BookingApiDeps) {
   const inbound = createInboundConsumer({
     js: deps.js,
     def: deps.topology.consumers.inboundApplier,
+    parking: createInboundParkedRepo(db),
     applier: createInboundApplier({
       ...inboundParts,
       tenants: tenantReader,

@@ -1,6 +1,6 @@
 /**
  * The consume loop on its own, against real NATS: a failing apply is naked and
- * redelivered, an invalid message is terminated, stop() finishes what is in hand.
+ * redelivered, an invalid message is parked, stop() finishes what is in hand.
  */
 import { createTestNats, createLogCapture, waitFor, type TestNats } from '@calsync/testkit';
 import { createMetrics } from '@calsync/platform';
@@ -26,6 +26,7 @@ function consumerWith(apply: InboundApplier['apply']) {
     js: nats.js,
     def: nats.topology.consumers.inboundApplier,
     applier: { apply },
+    parking: { park: () => Promise.resolve() },
     logger: logs.logger('booking-api'),
     metrics,
     retryDelayMs: 50,
@@ -57,7 +58,7 @@ it('a failed apply (a DB error) is naked and applied on redelivery', async () =>
   expect(logs.text()).toContain('Applying a Cal.com change failed; will retry');
 });
 
-it('an invalid message is terminated, counted and never applied', async () => {
+it('an invalid message is set aside (parked), counted and never applied', async () => {
   let applied = 0;
   const { c, metrics } = consumerWith(() => {
     applied++;

@@ -1,25 +1,44 @@
 /**
  * The durable pull consumer on CALCOM_INBOUND (contracts' consumers.inboundApplier):
- * nats.js's bounded-concurrency consume loop. Each message ends in exactly one of
- * ack (applied or deliberately ignored), nak(delay) (a DB hiccup: try again) or
- * term (invalid). start() returns at once and keeps trying to attach while NATS
- * is unavailable; stop() stops taking messages and waits for the ones in hand.
+ * nats.js's bounded-concurrency consume loop. The gateway has already answered
+ * Cal.com 200, so nothing is ever dropped: each message ends in ack (applied or
+ * deliberately ignored), or ack after it was parked in MySQL (invalid, or failing
+ * `parkAfter` times for a reason that is not an outage), or nak(delay) — an
+ * outage (outageOf) is redelivered without limit (max_deliver -1) with capped
+ * backoff. start() returns at once and keeps trying to attach while NATS is
+ * unavailable; stop() stops taking messages and waits for the ones in hand.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { Counter } from 'prom-client';
 import { decodeInboundEvent, type ConsumerDefinition } from '@calsync/contracts';
-import { ensureConsumer, sleep, subjectLabel, type Logger, type ServiceMetrics } from '@calsync/platform';
+import {
+  ensureConsumer,
+  outageOf,
+  sleep,
+  subjectLabel,
+  type Logger,
+  type ServiceMetrics,
+} from '@calsync/platform';
+import type { InboundParking } from '../db/inbound-parked-repo';
 import type { InboundApplier } from '../domain/inbound';
 
 export interface InboundConsumerOptions {
   js: JetStreamClient;
   def: ConsumerDefinition;
   applier: InboundApplier;
+  parking: InboundParking;
   logger: Logger;
   metrics: ServiceMetrics;
   concurrency?: number;
-  /** First redelivery delay after an unexpected failure (DB down); doubles per delivery, at most 60 s. */
+  /** First redelivery delay after a failure; doubles per delivery up to maxRetryDelayMs. */
   retryDelayMs?: number;
+  maxRetryDelayMs?: number;
+  /** Non-outage failures of one message (in this process) before it is parked. */
+  parkAfter?: number;
 }
+
+/** Bound on the per-message failure counts kept in memory. */
+const MAX_TRACKED = 10_000;
 
 export function createInboundConsumer(opts: InboundConsumerOptions) {
   const { js, def, logger } = opts;
@@ -30,6 +49,15 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
   let messages: ConsumerMessages | undefined;
   let running: Promise<void> | undefined;
   let slotFreed: (() => void) | undefined;
+  const parkAfter = opts.parkAfter ?? 5;
+  // Counted here, not from deliveryCount: deliveries spent waiting out an outage are not strikes.
+  const strikes = new Map<number, number>();
+  const parked = new Counter({
+    name: 'inbound_parked_total',
+    help: 'Cal.com deliveries parked in MySQL (inbound_parked) instead of applied',
+    labelNames: ['reason'],
+    registers: [opts.metrics.registry],
+  });
 
   async function attach(): Promise<ConsumerMessages> {
     for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
@@ -80,15 +108,23 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     });
     if (!decoded.ok) {
       opts.metrics.invalidMessages.inc({ stream: def.stream });
-      logger.warn('Invalid inbound event terminated', { subject: m.subject, reason: decoded.reason });
-      m.term();
+      logger.warn('Invalid inbound event parked', { subject: m.subject, reason: decoded.reason });
+      await park(m, null, 'invalid', decoded.reason);
       return;
     }
     const evt = decoded.value;
+    const seq = m.info.streamSequence;
     try {
       await opts.applier.apply(evt, { traceparent: decoded.meta.traceparent });
+      strikes.delete(seq);
       m.ack();
     } catch (err) {
+      const outage = outageOf(err);
+      const failures = outage ? (strikes.get(seq) ?? 0) : strike(seq);
+      if (failures >= parkAfter) {
+        await park(m, evt.tenantId, 'failing', errorText(err));
+        return;
+      }
       logger.error('Applying a Cal.com change failed; will retry', {
         tenant: evt.tenantId,
         trigger: evt.trigger,
@@ -96,12 +132,62 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
         origin: 'calcom',
         traceId: decoded.meta.traceparent?.slice(3, 35),
         delivery: m.info.deliveryCount,
+        outage,
         error: err,
       });
-      // max_deliver bounds the tries; the doubling spreads them over minutes of outage.
-      const base = opts.retryDelayMs ?? 2_000;
-      m.nak(Math.min(base * 2 ** Math.max(m.info.deliveryCount - 1, 0), 60_000));
+      m.nak(retryDelay(m));
     }
+  }
+
+  function strike(seq: number): number {
+    const n = (strikes.get(seq) ?? 0) + 1;
+    strikes.delete(seq);
+    if (strikes.size >= MAX_TRACKED) strikes.delete(strikes.keys().next().value!);
+    strikes.set(seq, n);
+    return n;
+  }
+
+  /** Capped doubling: spreads the tries over an outage of any length without hammering MySQL. */
+  function retryDelay(m: JsMsg): number {
+    const base = opts.retryDelayMs ?? 2_000;
+    const cap = opts.maxRetryDelayMs ?? 60_000;
+    return Math.min(base * 2 ** Math.min(Math.max(m.info.deliveryCount - 1, 0), 20), cap);
+  }
+
+  /** Stores the message whole in MySQL, then acks; if MySQL cannot take it, it comes back later. */
+  async function park(m: JsMsg, tenantId: string | null, reason: 'invalid' | 'failing', error: string) {
+    const headers: Record<string, string> = {};
+    for (const k of m.headers?.keys() ?? []) headers[k] = m.headers!.get(k);
+    try {
+      await opts.parking.park(
+        {
+          stream: def.stream,
+          streamSeq: m.info.streamSequence,
+          subject: m.subject,
+          tenantId,
+          headers,
+          payload: m.string(),
+          error,
+          deliveries: m.info.deliveryCount,
+        },
+        new Date(),
+      );
+    } catch (err) {
+      logger.error('Could not park a Cal.com delivery; will retry', { subject: m.subject, error: err });
+      m.nak(retryDelay(m));
+      return;
+    }
+    strikes.delete(m.info.streamSequence);
+    parked.inc({ reason });
+    logger.error('Cal.com delivery parked', {
+      tenant: tenantId ?? undefined,
+      subject: m.subject,
+      streamSeq: m.info.streamSequence,
+      deliveries: m.info.deliveryCount,
+      reason,
+      error,
+    });
+    m.ack();
   }
 
   return {
@@ -124,4 +210,6 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     },
   };
 }
+const errorText = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
 export type InboundConsumer = ReturnType<typeof createInboundConsumer>;
