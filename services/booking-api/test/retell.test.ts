@@ -207,6 +207,49 @@ describe('a phone call books only what Cal.com confirms', () => {
     expect(bookingsOf(t)).toHaveLength(1);
   });
 
+  it('book, cancel, book the same slot in one call: the second book really books (a retry is not a repeat)', async () => {
+    const t = await tenant();
+    const callId = `call_${randomUUID()}`;
+    const args = { start: '2050-09-09T10:00', name: 'Jane Roe' };
+    const first = await retell(t, 'book_appointment', args, { callId });
+    expect(first.body.status).toBe('confirmed');
+    const cancelled = await retell(
+      t,
+      'cancel_appointment',
+      { appointmentId: first.body.appointmentId },
+      { callId },
+    );
+    expect(cancelled.body.status).toBe('cancelled');
+    const again = await retell(t, 'book_appointment', args, { callId });
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.body.status).toBe('confirmed');
+    expect(again.body.appointmentId).not.toBe(first.body.appointmentId);
+    const rows = await rowsOf(t);
+    expect(rows.map((r) => r.status)).toEqual(['cancelled', 'booked']);
+    // And a retry of that last request is still a retry: the same answer, nothing new.
+    const retry = await retell(t, 'book_appointment', args, { callId });
+    expect(retry.body).toEqual(again.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await rowsOf(t)).toHaveLength(2);
+  });
+
+  it('without a call id, identical requests of different callers never share an answer', async () => {
+    const t = await tenant();
+    const args = { start: '2050-09-09T12:00', name: 'Jane Roe' };
+    const headers = (from: string) => ({ 'x-retell-from-number': from });
+    const first = await retell(t, 'book_appointment', args, {
+      argsOnly: true,
+      headers: headers('+4917000000011'),
+    });
+    expect(first.body.status).toBe('confirmed');
+    const other = await retell(t, 'book_appointment', args, {
+      argsOnly: true,
+      headers: headers('+4917000000012'),
+    });
+    expect(other.headers.get('idempotent-replayed')).toBeNull();
+    expect(other.body.status).not.toBe('confirmed'); // the slot is the first caller's now
+  });
+
   it('refuses stale, forged, tampered and missing signatures with 401 and changes nothing', async () => {
     const t = await tenant();
     const args = { start: '2050-09-09T09:00', name: 'Mallory' };

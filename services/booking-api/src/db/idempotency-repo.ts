@@ -76,6 +76,18 @@ export function createIdempotencyRepo(db: Db) {
       );
     },
 
+    /** The newest key of a scope (keys that sort in order, like Retell's per-call sequence). */
+    async latest(
+      tenantId: string,
+      scope: string,
+    ): Promise<{ key: string; requestHash: string; createdAt: Date } | null> {
+      const [row] = await db.query<{ idem_key: string; request_hash: string; created_at: Date }>(
+        'SELECT idem_key, request_hash, created_at FROM idempotency_keys WHERE tenant_id = ? AND scope = ? ORDER BY idem_key DESC LIMIT 1',
+        [tenantId, scope],
+      );
+      return row ? { key: row.idem_key, requestHash: row.request_hash, createdAt: row.created_at } : null;
+    },
+
     /** A failed request (5xx) releases its key so the client can retry. */
     async release(tenantId: string, scope: string, key: string): Promise<void> {
       await db.execute(

@@ -1,11 +1,12 @@
 /**
- * The phone agent's functions (SPEC §4.3): built from their dependencies, run
- * once per call id + function + arguments.
+ * The phone agent's functions (SPEC §4.3): built from their dependencies; a
+ * change runs once per request, a retry gets its answer (see once.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Db, TenantRecord } from '@calsync/db';
 import type { Topology } from '@calsync/contracts';
-import type { Clock, Logger } from '@calsync/platform';
+import { sha256Hex, type Clock, type Logger } from '@calsync/platform';
 import { createAppointmentsRepo } from '../../db/appointments-repo';
 import type { IdempotencyRepo } from '../../db/idempotency-repo';
 import { createRetellRepo } from '../../db/retell-repo';
@@ -56,15 +57,28 @@ export function createRetellFunctions(d: RetellFunctionsDeps) {
     clock: d.clock,
     logger: d.logger,
   };
-  const once = createRetellOnce({ repo: d.idempotency, clock: d.clock });
+  const once = createRetellOnce({
+    repo: d.idempotency,
+    clock: d.clock,
+    // "You're booked" is only replayed while that appointment is still booked.
+    async stillTrue(tenantId, answer) {
+      const id = answer.appointmentId;
+      if (typeof id !== 'string' || (answer.status !== 'confirmed' && answer.status !== 'pending'))
+        return true;
+      return (await deps.rows.get(tenantId, id))?.status === 'booked';
+    },
+  });
 
   return {
     /**
      * Runs `name` for the call. `argsHash` identifies the arguments (sha256 of
-     * their stable JSON). Changes run once per call id + function + arguments
-     * (without a call id: per arguments). check_availability changes nothing, so
-     * a retry simply looks again: a replayed snapshot would offer slots that are
-     * gone (or hide the one the caller just freed) later in the same call.
+     * their stable JSON). A change that repeats the call's previous request
+     * within the replay window is a retry and gets its answer; anything else
+     * runs. Without a call id the caller's number stands in for the call (and
+     * without either, nothing is ever replayed), so two callers never share an
+     * answer. check_availability changes nothing, so a retry simply looks
+     * again: a replayed snapshot would offer slots that are gone (or hide the
+     * one the caller just freed) later in the same call.
      */
     invoke(
       name: RetellFunctionName,
@@ -75,13 +89,16 @@ export function createRetellFunctions(d: RetellFunctionsDeps) {
     ): Promise<{ answer: RetellAnswer; replayed: boolean }> {
       const run = () => FUNCTIONS[name](deps, tenant, call, args);
       if (name === 'check_availability') return run().then((answer) => ({ answer, replayed: false }));
-      const key = {
-        tenantId: tenant.id,
-        scope: `retell:${name}`,
-        key: `${call.callId ?? 'no-call-id'}:${argsHash}`,
-        hash: argsHash,
-      };
-      return once(key, call.deadline, run);
+      const callKey = call.callId
+        ? `call:${call.callId}`
+        : call.callerPhone
+          ? `phone:${call.callerPhone}`
+          : `anonymous:${randomUUID()}`;
+      return once(
+        { tenantId: tenant.id, call: callKey, hash: sha256Hex(`${name}:${argsHash}`) },
+        call.deadline,
+        run,
+      );
     },
   };
 }
