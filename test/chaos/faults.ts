@@ -32,13 +32,20 @@ const KINDS = [
 type Kind = (typeof KINDS)[number][0];
 const WRITE_ROUTES: FaultRoute[] = ['create', 'reschedule', 'cancel'];
 
-export async function maybeFault(w: World, sys: ChaosSystem, n: number, state: FaultState): Promise<void> {
+/** `next` is the tenant of the coming operation: a Cal.com fault then meets that tenant's work. */
+export async function maybeFault(
+  w: World,
+  sys: ChaosSystem,
+  n: number,
+  state: FaultState,
+  next: World['tenants'][number],
+): Promise<void> {
   const { rng } = w;
   // Draws first, in a fixed order, whatever happens next.
   const happens = rng.chance(0.35);
   let r = rng.int(KINDS.reduce((s, [, x]) => s + x, 0));
   const kind: Kind = KINDS.find(([, x]) => (r -= x) < 0)?.[0] ?? 'cal-5xx';
-  const tenant = rng.pick(w.tenants);
+  const tenant = rng.chance(0.7) ? next : rng.pick(w.tenants);
   const route = rng.pick(WRITE_ROUTES);
   const times = 1 + rng.int(3);
   const latencyMs = 500 + rng.int(2500);

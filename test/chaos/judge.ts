@@ -215,6 +215,9 @@ function explain(
         for (const l of changes)
           if (l.at >= c.at - 15_000 || held(l.at, c.at))
             return `customer op ${c.n} changed it on Cal.com around local op ${l.n}`;
+      // Held in review already (a double booking), a customer's later change is recorded as a conflict.
+      if (customerOnIt.length && ops.some((o) => o.appointmentId !== a.id && near(o)))
+        return 'double booking, then changed by the customer';
       return undefined;
     }
     case 'slot_taken':

@@ -102,7 +102,8 @@ async function hasTarget(w: World, d: Draw): Promise<boolean> {
     : (await bookedOf(w, d.tenant)).length > 0;
 }
 
-const at = <T>(items: T[], frac: number): T | undefined => items[Math.floor(frac * items.length)];
+/** Leans towards the newest: those are the ones whose sync may still be in flight. */
+const at = <T>(items: T[], frac: number): T | undefined => items[Math.floor(Math.sqrt(frac) * items.length)];
 
 export async function runOp(w: World, n: number, drawn: Draw): Promise<OpRecord[]> {
   // Nothing to act on yet: the side books instead, so no draw is wasted.

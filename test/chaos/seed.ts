@@ -67,7 +67,7 @@ export async function runSeed(sys: ChaosSystem, seed: number, opts: SeedOptions)
   const state: FaultState = {};
   for (let n = 1; n <= opts.ops; n++) {
     const d = drawOp(w);
-    if (opts.faults) await maybeFault(w, sys, n, state);
+    if (opts.faults) await maybeFault(w, sys, n, state, d.tenant);
     await opts.beforeOp?.(n, w);
     await new Promise((r) => setTimeout(r, d.gapMs));
     history.ops.push(...(await runOp(w, n, d)));

@@ -4,7 +4,7 @@
  * (single server or a cluster) that the run may kill, and the Cal.com sandbox
  * in-process. Ports are fixed per run so a restarted service is found again.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
@@ -141,8 +141,14 @@ function managed(name: string, service: string, env: Record<string, string>, log
   let current: SpawnedService | undefined;
   let generation = 0;
   const unexpectedExits: string[] = [];
-  const save = (s: SpawnedService, gen: number) =>
-    writeFileSync(join(logDir, `${name}.${gen}.log`), s.output());
+  // Streamed to a file as it comes, so a live process's story can be read during the run.
+  const tee = (s: SpawnedService, gen: number) => {
+    const file = createWriteStream(join(logDir, `${name}.${gen}.log`));
+    file.write(s.output());
+    s.proc.stdout?.on('data', (d: Buffer) => file.write(d));
+    s.proc.stderr?.on('data', (d: Buffer) => file.write(d));
+    void s.exited.then(() => file.end());
+  };
   return {
     name,
     unexpectedExits,
@@ -159,8 +165,8 @@ function managed(name: string, service: string, env: Record<string, string>, log
       const gen = ++generation;
       const s = await spawnService(service, env, { timeoutMs: 60_000 });
       current = s;
+      tee(s, gen);
       void s.exited.then((code) => {
-        save(s, gen);
         if (current === s) {
           current = undefined;
           unexpectedExits.push(`${name} exited (${code}): ${s.output().slice(-600)}`);
