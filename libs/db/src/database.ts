@@ -18,6 +18,7 @@ import {
 } from 'mysql2/promise';
 import { Sequelize } from 'sequelize';
 import type { Logger } from '@calsync/platform';
+import { commitsByItself, noteWriteAttempt } from './write-tracking';
 
 export interface DbOptions {
   url: string;
@@ -100,6 +101,7 @@ export function createDb(opts: DbOptions): Db {
   let sequelize: Sequelize | undefined;
   const run = (sql: string, replacements: Replacements | undefined, tx: Tx | undefined) => {
     const { values, named } = bind(replacements);
+    if (!tx && commitsByItself(sql)) noteWriteAttempt();
     return (tx?.connection ?? pool).query({ sql, values, namedPlaceholders: named });
   };
 
@@ -129,6 +131,7 @@ export function createDb(opts: DbOptions): Db {
       try {
         await connection.query('START TRANSACTION');
         const result = await fn({ connection });
+        noteWriteAttempt(); // from here a lost connection leaves the outcome unknown
         await connection.query('COMMIT');
         return result;
       } catch (err) {

@@ -1,10 +1,13 @@
 /**
  * `Idempotency-Key`: a repeat returns the first status and body; the same key
- * with another body → 422; a repeat while the first still runs → 409.
+ * with another body → 422; a repeat while the first still runs → 409. A failed
+ * request (5xx) releases its key only when it wrote nothing; otherwise the key
+ * stays claimed until its lease ends, so a retry cannot run a change twice.
  */
 import type { RequestHandler } from 'express';
 import { AppError, sha256Hex, type Clock } from '@calsync/platform';
 import { HTTP_HEADERS } from '@calsync/contracts';
+import { trackWrites, type WriteTracker } from '@calsync/db';
 import type { IdempotencyRepo } from '../db/idempotency-repo';
 import { tenantOf } from './auth';
 
@@ -45,14 +48,18 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
         res.status(claim.status).type('application/json').send(claim.body);
         return;
       case 'claimed': {
+        // Whether the route may have committed something: only a request that provably wrote
+        // nothing may release its key after a failure (a lost COMMIT acknowledgement is no proof).
+        const writes: WriteTracker = { mayHaveWritten: false };
         const json = res.json.bind(res);
         res.json = (body: unknown) => {
           const status = res.statusCode;
-          const text = JSON.stringify(body);
           const settle =
             status < 500
-              ? repo.complete(tenantId, scope, key, status, text)
-              : repo.release(tenantId, scope, key);
+              ? repo.complete(tenantId, scope, key, status, JSON.stringify(body))
+              : writes.mayHaveWritten
+                ? Promise.resolve() // stays claimed: a retry gets 409 until the lease runs out
+                : repo.release(tenantId, scope, key);
           // The answer stands even if MySQL went away after the work committed: a 503 would tell
           // the client nothing happened. The key then stays claimed until the takeover (60 s).
           settle.then(
@@ -61,7 +68,7 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
           );
           return res;
         };
-        next();
+        trackWrites(writes, next);
       }
     }
   };
