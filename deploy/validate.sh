@@ -102,6 +102,10 @@ for name in services:
     refs = {(e.get("configMapRef") or e.get("secretRef") or {}).get("name") for e in c.get("envFrom", [])}
     if not {"calsync-config", "calsync-secrets"} <= refs:
         errors.append(f"{name}: envFrom must reference calsync-config and calsync-secrets")
+    env_ = {e["name"]: e for e in c.get("env", [])}
+    ref = env_.get("NATS_PASSWORD", {}).get("valueFrom", {}).get("secretKeyRef", {})
+    if env_.get("NATS_USER", {}).get("value") != name or ref.get("name") != "calsync-nats-users":
+        errors.append(f"{name}: NATS_USER must be {name}, NATS_PASSWORD from calsync-nats-users")
     if name not in by_kind.get("Service", {}):
         errors.append(f"Service {name} missing")
     if name not in by_kind.get("PodDisruptionBudget", {}):
@@ -137,6 +141,15 @@ for key in ("NATS_URL", "CALCOM_API_URL", "NODE_ENV", "LOG_LEVEL"):
 for secret_key in ("SECRETS_KEY", "OPERATOR_TOKEN", "DATABASE_URL"):
     if secret_key in cm:
         errors.append(f"{secret_key} must live in a Secret, not the ConfigMap")
+nps = by_kind.get("NetworkPolicy", {})
+for np_name in ["default-deny-ingress", "services-egress"] + (["nats-ingress", "mysql-ingress"] if env == "dev" else []):
+    if np_name not in nps:
+        errors.append(f"NetworkPolicy {np_name} missing")
+if env == "dev" and "/etc/nats/nats-server.conf" not in " ".join(
+        deps.get("nats", {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0].get("args", [])):
+    errors.append("dev nats must run deploy/nats/nats-server.conf")
+if env == "production" and "calsync-nats-users" in by_kind.get("Secret", {}):
+    errors.append("production must not ship the placeholder calsync-nats-users Secret")
 if env == "production" and "calsync-secrets" in by_kind.get("Secret", {}):
     errors.append("production must not ship the placeholder Secret (it is created out of band)")
 for d in docs:
@@ -195,6 +208,25 @@ for n in ["booking-api", "webhook-gateway", "calcom-sync"]:
     for dep in ("nats", "mysql"):
         if s.get("depends_on", {}).get(dep, {}).get("condition") != "service_healthy":
             errors.append(f"{n}: depends_on {dep} must wait for service_healthy")
+# Issue 9 item 8: no published port on every interface by default, no well-known secret.
+for n, s in svcs.items():
+    for p in s.get("ports", []):
+        if not str(p).startswith("${BIND_ADDRESS:-127.0.0.1}:"):
+            errors.append(f"{n}: port {p} must bind ${{BIND_ADDRESS:-127.0.0.1}}")
+text = open(sys.argv[1]).read()
+for var in ("SECRETS_KEY", "OPERATOR_TOKEN", "MYSQL_PASSWORD", "MYSQL_ROOT_PASSWORD", "GRAFANA_ADMIN_PASSWORD",
+            "NATS_ADMIN_PASSWORD", "NATS_BOOKING_API_PASSWORD", "NATS_WEBHOOK_GATEWAY_PASSWORD",
+            "NATS_CALCOM_SYNC_PASSWORD"):
+    if "${" + var + ":?" not in text or "${" + var + ":-" in text:
+        errors.append(f"{var} must be required (${{{var}:?...}}), never defaulted")
+# Issue 9 item 4: NATS with the shipped users, each service with its own.
+if "/etc/nats/nats-server.conf" not in cmd or not any(
+        str(v).startswith("./deploy/nats/nats-server.conf:") for v in svcs.get("nats", {}).get("volumes", [])):
+    errors.append("nats: must run deploy/nats/nats-server.conf")
+for n in ["booking-api", "webhook-gateway", "calcom-sync"]:
+    env = svcs.get(n, {}).get("environment", {})
+    if env.get("NATS_USER") != n or "NATS_PASSWORD" not in env:
+        errors.append(f"{n}: NATS_USER must be {n}, with NATS_PASSWORD")
 vols = " ".join(svcs.get("prometheus", {}).get("volumes", []) + svcs.get("grafana", {}).get("volumes", []))
 for p in ("./deploy/prometheus", "./deploy/grafana/provisioning", "./deploy/grafana/dashboards"):
     if p not in vols:
@@ -204,6 +236,15 @@ if errors:
 PYEOF
 else
   skip "python3 + PyYAML not installed (docker-compose.yml structure)"
+fi
+
+# ---------------------------------------------------------------- nats config
+NATS_BIN=$(command -v nats-server || ls /usr/sbin/nats-server 2>/dev/null || true)
+if [ -n "$NATS_BIN" ]; then
+  run "nats-server -t deploy/nats/nats-server.conf" env NATS_ADMIN_PASSWORD=x NATS_BOOKING_API_PASSWORD=x \
+    NATS_WEBHOOK_GATEWAY_PASSWORD=x NATS_CALCOM_SYNC_PASSWORD=x "$NATS_BIN" -c deploy/nats/nats-server.conf -t
+else
+  skip "nats-server not installed (deploy/nats/nats-server.conf syntax)"
 fi
 
 # ---------------------------------------------------------------- prometheus

@@ -37,6 +37,59 @@ export const natsUrlSchema = z
     'must be nats://host:port',
   );
 
+/** Also the last token of the user's inbox prefix, so a subject token: no dots, wildcards or spaces. */
+const natsUserSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, "_" and "-" only');
+
+export interface NatsCredentials {
+  user: string;
+  pass: string;
+}
+
+/**
+ * Takes credentials out of NATS_URL (`nats://user:pass@host:4222`, percent-encoded,
+ * the same on every server of a list) or NATS_USER / NATS_PASSWORD, and returns the
+ * URL without them, so no later log line or error can carry the password.
+ */
+export function natsConnection(env: Pick<CommonEnv, 'NATS_URL' | 'NATS_USER' | 'NATS_PASSWORD'>): {
+  url: string;
+  credentials?: NatsCredentials;
+} {
+  const fromUrl = new Set<string>();
+  const servers = env.NATS_URL.split(',').map((raw) => {
+    let u: URL;
+    try {
+      u = new URL(raw.trim());
+    } catch {
+      throw new ConfigError('NATS_URL', '- must be nats://host:port'); // never echo the value: it may hold a password
+    }
+    if (u.username || u.password) {
+      fromUrl.add(JSON.stringify([decodeURIComponent(u.username), decodeURIComponent(u.password)]));
+      u.username = '';
+      u.password = '';
+    }
+    return u.toString().replace(/\/$/, '');
+  });
+  if (fromUrl.size > 1) throw new ConfigError('NATS_URL', '- every server must carry the same credentials');
+  const [inUrl] = fromUrl;
+  if (inUrl !== undefined && (env.NATS_USER || env.NATS_PASSWORD))
+    throw new ConfigError('NATS_USER', '- credentials are given both here and in NATS_URL');
+  if (!!env.NATS_USER !== !!env.NATS_PASSWORD)
+    throw new ConfigError(
+      env.NATS_USER ? 'NATS_PASSWORD' : 'NATS_USER',
+      '- NATS_USER and NATS_PASSWORD go together',
+    );
+  const url = servers.join(',');
+  if (inUrl !== undefined) {
+    const [user, pass] = JSON.parse(inUrl) as [string, string];
+    if (!natsUserSchema.safeParse(user).success || !pass)
+      throw new ConfigError('NATS_URL', '- the user must be letters, digits, "_" or "-", with a password');
+    return { url, credentials: { user, pass } };
+  }
+  return env.NATS_USER && env.NATS_PASSWORD
+    ? { url, credentials: { user: env.NATS_USER, pass: env.NATS_PASSWORD } }
+    : { url };
+}
+
 export const databaseUrlSchema = z
   .string()
   .default('mysql://root@127.0.0.1:3306/calcom_sync')
@@ -80,6 +133,9 @@ export const commonEnvShape = {
   DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(20),
   /** Run migrations at start (default). A deployment that migrates in a job sets it to false. */
   DB_MIGRATE: booleanish.default(true),
+  /** This service's own NATS user (deploy/nats); credentials in NATS_URL work as well. */
+  NATS_USER: natsUserSchema.optional(),
+  NATS_PASSWORD: z.string().min(1).max(512).optional(),
 };
 
 export type CommonEnv = z.infer<z.ZodObject<typeof commonEnvShape>>;
@@ -88,7 +144,7 @@ export function commonConfig(env: CommonEnv) {
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
-    nats: { url: env.NATS_URL, namespace: env.NATS_NAMESPACE, replicas: env.NATS_STREAM_REPLICAS },
+    nats: { ...natsConnection(env), namespace: env.NATS_NAMESPACE, replicas: env.NATS_STREAM_REPLICAS },
     db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, migrate: env.DB_MIGRATE },
   };
 }

@@ -15,6 +15,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import type { ConsumerDefinition, Topology } from '@calsync/contracts';
+import type { NatsCredentials } from './config';
 import type { Logger } from './logger';
 
 export interface NatsHandle {
@@ -24,10 +25,19 @@ export interface NatsHandle {
 }
 
 export interface ConnectNatsOptions {
+  /** Without credentials (natsConnection() takes them out of NATS_URL). */
   url: string;
+  credentials?: NatsCredentials;
   name: string;
   logger: Logger;
 }
+
+/**
+ * With a user, replies (requests, JetStream pulls) come to `_INBOX.<user>.…`: the
+ * server grants each service only its own inboxes (deploy/nats), so one service
+ * cannot read the messages another pulls from a stream.
+ */
+export const natsInboxPrefix = (user: string) => `_INBOX.${user}`;
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -35,6 +45,11 @@ export async function connectNats(opts: ConnectNatsOptions): Promise<NatsHandle>
   const nc = await connect({
     servers: opts.url.split(',').map((s) => s.trim()),
     name: opts.name,
+    ...(opts.credentials && {
+      user: opts.credentials.user,
+      pass: opts.credentials.pass,
+      inboxPrefix: natsInboxPrefix(opts.credentials.user),
+    }),
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     reconnectJitter: 250,
@@ -77,13 +92,17 @@ export async function ensureStreams(
       duplicate_window: nanos(opts.duplicateWindowMs ?? 10 * 60_000),
       max_age: nanos(opts.maxAgeMs ?? 7 * 24 * 3600_000),
     };
+    // Update only what differs: a service whose NATS user may only read stream info
+    // (deploy/nats) starts against streams the owner already made.
+    let current: Record<string, unknown>;
     try {
-      await jsm.streams.info(def.name);
-      await jsm.streams.update(def.name, config);
+      current = (await jsm.streams.info(def.name)).config;
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await jsm.streams.add(config);
+      continue;
     }
+    if (differs(current, config)) await jsm.streams.update(def.name, config);
   }
 }
 
@@ -98,17 +117,27 @@ export async function ensureConsumer(jsm: JetStreamManager, def: ConsumerDefinit
     max_deliver: def.maxDeliver,
     max_ack_pending: def.maxAckPending,
   };
+  const changeable = {
+    ack_wait: config.ack_wait,
+    max_deliver: config.max_deliver,
+    max_ack_pending: config.max_ack_pending,
+  };
+  let current: Record<string, unknown>;
   try {
-    await jsm.consumers.info(def.stream, def.durable);
-    await jsm.consumers.update(def.stream, def.durable, {
-      ack_wait: config.ack_wait,
-      max_deliver: config.max_deliver,
-      max_ack_pending: config.max_ack_pending,
-    });
+    current = (await jsm.consumers.info(def.stream, def.durable)).config;
   } catch (err) {
     if (!isNotFound(err)) throw err;
     await jsm.consumers.add(def.stream, config);
+    return;
   }
+  if (differs(current, changeable)) await jsm.consumers.update(def.stream, def.durable, changeable);
+}
+
+/** True when a field we set has another value on the server (fields we leave to defaults are ignored). */
+function differs(current: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
+  return Object.entries(wanted).some(
+    ([k, v]) => JSON.stringify(current[k] ?? null) !== JSON.stringify(v ?? null),
+  );
 }
 
 function isNotFound(err: unknown): boolean {

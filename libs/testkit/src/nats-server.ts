@@ -11,6 +11,8 @@ import { join } from 'node:path';
 
 export interface DisposableNats {
   url: string;
+  /** What the server wrote (only with `configFile`): permission violations, auth failures. */
+  log(): string;
   stop(): Promise<void>;
   start(): Promise<void>;
   destroy(): Promise<void>;
@@ -55,15 +57,37 @@ export async function killProcess(
   });
 }
 
-export async function startDisposableNats(): Promise<DisposableNats> {
+export interface DisposableNatsOptions {
+  /** A server config file (e.g. deploy/nats/nats-server.conf); address, ports and store stay private. */
+  configFile?: string;
+  /** Environment of the server: the `$VAR`s a config file refers to. */
+  env?: Record<string, string>;
+}
+
+export async function startDisposableNats(opts: DisposableNatsOptions = {}): Promise<DisposableNats> {
   const bin = BINARIES.find((b) => existsSync(b));
-  if (!bin) return startContainerNats();
+  if (!bin) {
+    if (opts.configFile) throw new Error('a NATS config file needs the local nats-server binary');
+    return startContainerNats();
+  }
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'calsync-nats-'));
   let child: ChildProcess | undefined;
+  let log = '';
   const start = async () => {
-    child = spawn(bin, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir], { stdio: 'ignore' });
-    await waitForPort(port);
+    const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir];
+    if (!opts.configFile) {
+      child = spawn(bin, args, { stdio: 'ignore' });
+    } else {
+      // A config file names its own monitoring port: move it to a free one.
+      args.push('-c', opts.configFile, '-m', String(await freePort()));
+      child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...opts.env } });
+      child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    }
+    await waitForPort(port).catch((err: Error) => {
+      throw new Error(`${err.message}\n${log.slice(-2000)}`);
+    });
   };
   const stop = async () => {
     const c = child;
@@ -73,6 +97,7 @@ export async function startDisposableNats(): Promise<DisposableNats> {
   await start();
   return {
     url: `nats://127.0.0.1:${port}`,
+    log: () => log,
     start,
     stop,
     async destroy() {
@@ -90,6 +115,7 @@ async function startContainerNats(): Promise<DisposableNats> {
   const port = container.getMappedPort(4222);
   return {
     url: `nats://${container.getHost()}:${port}`,
+    log: () => '',
     async stop() {
       await container.stop({ remove: false });
     },

@@ -23,7 +23,12 @@ async function main() {
   const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, logger });
   if (config.db.migrate) await migrate(db, logger);
   const topology = createTopology(config.nats.namespace);
-  const nats = await connectNats({ url: config.nats.url, name: 'booking-api', logger });
+  const nats = await connectNats({
+    url: config.nats.url,
+    credentials: config.nats.credentials,
+    name: 'booking-api',
+    logger,
+  });
   await ensureStreams(nats.jsm, topology, { replicas: config.nats.replicas });
 
   const api = createBookingApi({

@@ -12,7 +12,12 @@ async function main() {
   if (config.db.migrate) await ensureDatabase(config.db.url);
   const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, logger });
   if (config.db.migrate) await migrate(db, logger);
-  const nats = await connectNats({ url: config.nats.url, name: `calcom-sync:${config.workerId}`, logger });
+  const nats = await connectNats({
+    url: config.nats.url,
+    credentials: config.nats.credentials,
+    name: `calcom-sync:${config.workerId}`,
+    logger,
+  });
   const app = createCalcomSyncApp({ config, logger, db, nats, clock: systemClock });
 
   const shutdown = createShutdown(logger);

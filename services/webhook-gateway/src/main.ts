@@ -30,7 +30,12 @@ async function main() {
   const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, logger });
   if (config.db.migrate) await migrate(db, logger);
   const topology = createTopology(config.nats.namespace);
-  const { nc, js, jsm } = await connectNats({ url: config.nats.url, name: 'webhook-gateway', logger });
+  const { nc, js, jsm } = await connectNats({
+    url: config.nats.url,
+    credentials: config.nats.credentials,
+    name: 'webhook-gateway',
+    logger,
+  });
   await ensureStreams(jsm, topology, { replicas: config.nats.replicas });
 
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
