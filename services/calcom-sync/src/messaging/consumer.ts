@@ -14,7 +14,7 @@ import type { SyncMetrics } from '../metrics';
 export interface ConsumerOptions {
   js: JetStreamClient;
   def: ConsumerDefinition;
-  syncer: AppointmentSyncer;
+  syncer: Pick<AppointmentSyncer, 'handle'>;
   concurrency: number;
   logger: Logger;
   metrics: SyncMetrics;
@@ -99,7 +99,8 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
       await Promise.allSettled([...inFlight]);
     },
     async lag() {
-      const info = await consumer.info(true);
+      // Asked of the server each time: info(true) is the snapshot taken at start and never moves.
+      const info = await consumer.info(false);
       return { pending: info.num_pending, ackPending: info.num_ack_pending };
     },
   };
