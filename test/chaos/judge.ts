@@ -215,9 +215,10 @@ function explain(
         for (const l of changes)
           if (l.at >= c.at - 15_000 || held(l.at, c.at))
             return `customer op ${c.n} changed it on Cal.com around local op ${l.n}`;
-      // Held in review already (a double booking), a customer's later change is recorded as a conflict.
-      if (customerOnIt.length && ops.some((o) => o.appointmentId !== a.id && near(o)))
-        return 'double booking, then changed by the customer';
+      // Cal.com's 409 "already being created" (two creates for one host and start at once) is
+      // flagged `conflict` too, and so is a customer's change to a double-booked appointment.
+      if (ops.some((o) => o.appointmentId !== a.id && near(o)))
+        return 'another booking wanted an overlapping time';
       return undefined;
     }
     case 'slot_taken':
