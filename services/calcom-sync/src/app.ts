@@ -30,6 +30,7 @@ import { createRateUsageRepository } from './db/rate-usage-repository';
 import { createAppointmentSyncer } from './domain/sync-appointment';
 import { createReconciler } from './domain/reconcile';
 import { createScheduler } from './domain/scheduler';
+import { startAuditRetention } from './db/audit-retention';
 import { createHttpApp } from './http/server';
 import { createSyncMetrics } from './metrics';
 import { startConsumer, type RunningConsumer } from './messaging/consumer';
@@ -142,6 +143,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   let consumer: RunningConsumer | undefined;
   let server: Server | undefined;
   const timers: NodeJS.Timeout[] = [];
+  let auditRetention: { stop(): Promise<void> } | undefined;
 
   async function refreshGauges() {
     try {
@@ -201,6 +203,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
         timers.push(setInterval(reconcileSoon, config.reconcileIntervalSeconds * 1000));
       }
       for (const t of timers) t.unref();
+      auditRetention = startAuditRetention({ db, retentionDays: config.auditRetentionDays, clock, logger });
       logger.info('calcom-sync started', {
         stream: consumerDef.stream,
         durable: consumerDef.durable,
@@ -211,6 +214,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     /** Stops taking work and finishes what is in flight; the caller then drains NATS and closes MySQL. */
     async stop() {
       for (const t of timers.splice(0)) clearInterval(t);
+      await auditRetention?.stop();
       await consumer?.stop();
       consumer = undefined;
       await scheduler.stop();

@@ -39,6 +39,8 @@ export const envSchema = z
     ...calcomAccessEnvShape,
     /** How often gauges (consumer lag, review queue) are refreshed. */
     METRICS_REFRESH_SECONDS: int(1, 15),
+    /** Days the sync_attempts audit is kept (purged at start and hourly). */
+    SYNC_AUDIT_RETENTION_DAYS: int(1, 30),
     SYNC_WORKER_ID: z.string().min(1).max(40).optional(),
     /** Test-only crash point; ignored in production. */
     CALCOM_SYNC_FAILPOINT: z.enum(['after-create-response']).optional(),
@@ -78,6 +80,7 @@ export function buildConfig(env: Env) {
     ...calcomAccessConfig(env),
     reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS,
     metricsRefreshMs: env.METRICS_REFRESH_SECONDS * 1000,
+    auditRetentionDays: env.SYNC_AUDIT_RETENTION_DAYS,
     failpoint: env.NODE_ENV === 'production' ? undefined : env.CALCOM_SYNC_FAILPOINT,
   };
 }
