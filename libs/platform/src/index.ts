@@ -8,5 +8,6 @@ export * from './lru';
 export * from './metrics';
 export * from './nats';
 export * from './outage';
+export * from './rate-limit';
 export * from './shutdown';
 export * from './zones';

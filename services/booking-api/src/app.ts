@@ -41,6 +41,7 @@ import { createCalcomSlots } from './calcom/slots';
 import { createBookingApiCalcom } from './calcom/access';
 import { createRetellFunctions } from './domain/retell';
 import { retellRouter } from './http/retell';
+import { apiRateLimit } from './http/rate-limit';
 
 export interface BookingApiDeps {
   config: BookingApiConfig;
@@ -141,6 +142,8 @@ export function createBookingApi(deps: BookingApiDeps) {
   app.use(requestContext(logger));
   app.use(metrics.httpMiddleware);
   app.use(healthRouter({ registry: metrics.registry, ready }));
+  app.set('trust proxy', config.rateLimit.trustProxy);
+  app.use(apiRateLimit({ config: config.rateLimit, clock, registry: metrics.registry }));
   // Before the JSON parser: Retell signs the raw bytes, which this router reads itself.
   app.use(
     '/v1/tenants/:tenantId/retell/functions',

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+import {
+  commonConfig,
+  commonEnvShape,
+  parseEnv,
+  portSchema,
+  rateLimitConfig,
+  rateLimitEnvShape,
+  secretsKeySchema,
+} from '@calsync/platform';
 import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
 
 /** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
@@ -8,6 +16,7 @@ export const DEV_SECRETS_KEY = '0'.repeat(64);
 const schema = z
   .object({
     ...commonEnvShape,
+    ...rateLimitEnvShape,
     /** The tenant's Cal.com breaker and budget: the same variables (and meaning) as calcom-sync's. */
     ...calcomAccessEnvShape,
     BOOKING_API_PORT: portSchema(3000),
@@ -36,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
     usingDevSecretsKey: !e.SECRETS_KEY,
     outboxPollMs: e.OUTBOX_POLL_MS,
+    rateLimit: rateLimitConfig(e),
     calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS, ...calcomAccessConfig(e) },
     retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
   };

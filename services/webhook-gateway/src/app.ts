@@ -14,12 +14,13 @@ import {
 import type { WebhookGatewayConfig } from './config';
 import { createDeliveriesRepository } from './db/deliveries';
 import { createWebhookReceiver } from './domain/receiver';
+import { webhookRateLimit } from './http/rate-limit';
 import { undecodablePathHandler, webhookRouter } from './http/webhooks';
 import { createInboundPublisher } from './messaging/publish';
 import type { GatewayMetrics } from './metrics';
 
 export interface WebhookGatewayDeps {
-  config: Pick<WebhookGatewayConfig, 'webhook'>;
+  config: Pick<WebhookGatewayConfig, 'webhook'> & Partial<Pick<WebhookGatewayConfig, 'rateLimit'>>;
   logger: Logger;
   db: Db;
   js: NatsHandle['js'];
@@ -75,6 +76,10 @@ export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Expre
       ready: async () => (await natsReady(deps.nc)) && (await db.ping()) && (await migrationsDone(db)),
     }),
   );
+  if (config.rateLimit) {
+    app.set('trust proxy', config.rateLimit.trustProxy);
+    app.use(webhookRateLimit({ config: config.rateLimit, clock: deps.clock, registry: metrics.registry }));
+  }
   app.use(webhookRouter({ receiver, metrics, logger, maxBodyBytes: config.webhook.maxBodyBytes }));
   app.use(notFoundHandler);
   app.use(undecodablePathHandler(metrics));

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+import {
+  commonConfig,
+  commonEnvShape,
+  parseEnv,
+  portSchema,
+  rateLimitConfig,
+  rateLimitEnvShape,
+  secretsKeySchema,
+} from '@calsync/platform';
 
 /** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
 export const DEV_SECRETS_KEY = '0'.repeat(64);
@@ -10,6 +18,7 @@ export const MAX_BODY_BYTES = 256 * 1024;
 const schema = z
   .object({
     ...commonEnvShape,
+    ...rateLimitEnvShape,
     WEBHOOK_GATEWAY_PORT: portSchema(3001),
     SECRETS_KEY: secretsKeySchema.optional(),
     /** Deliveries whose createdAt is older than this are replays (SPEC §4.4). */
@@ -36,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     port: e.WEBHOOK_GATEWAY_PORT,
     secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
     usingDevSecretsKey: !e.SECRETS_KEY,
+    rateLimit: rateLimitConfig(e),
     webhook: {
       maxBodyBytes: MAX_BODY_BYTES,
       replayWindowSeconds: e.WEBHOOK_REPLAY_WINDOW_SECONDS,

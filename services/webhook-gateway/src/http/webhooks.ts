@@ -1,7 +1,7 @@
 /** `POST /v1/webhooks/calcom/:tenantId`: size and content type here, everything else in the receiver. */
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { HTTP_HEADERS, BOOKING_TRIGGERS } from '@calsync/contracts';
-import { sendError, traceOf, type Logger } from '@calsync/platform';
+import { rateLimitedRetryAfter, sendError, sendRateLimited, traceOf, type Logger } from '@calsync/platform';
 import {
   UNAUTHORIZED_MESSAGE,
   type Rejection,
@@ -35,6 +35,13 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
   const router = Router();
 
   const refuse = (res: Response, status: number, code: string, reason: RejectionReason, message: string) => {
+    // Over budget but let through because it looked signed (http/rate-limit.ts): it was not a
+    // valid delivery after all, so it gets the 429 it would have had (503 stays: Cal.com retries it).
+    const retryAfter = status === 503 ? undefined : rateLimitedRetryAfter(res);
+    if (retryAfter !== undefined) {
+      metrics.rejections.inc({ reason: 'rate_limited' });
+      return sendRateLimited(res, retryAfter);
+    }
     metrics.rejections.inc({ reason });
     sendError(res, status, code, message);
   };
