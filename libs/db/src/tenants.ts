@@ -5,7 +5,7 @@
  * `ttlMs`, unknown ids for a second only, in a smaller cache of their own, so a
  * flood of made-up ids can neither grow memory nor push real tenants out.
  */
-import { createLruCache, type SecretBox } from '@calsync/platform';
+import { createLruCache, type SecretBox, type SecretContext } from '@calsync/platform';
 import type { Db } from './database';
 
 export interface EventTypeRecord {
@@ -41,6 +41,13 @@ interface TenantRow {
   updated_at: Date;
 }
 
+/** The columns holding a tenant's sealed secrets; each ciphertext is bound to its tenant and column. */
+export type TenantSecretColumn = 'calcom_api_key_enc' | 'calcom_webhook_secret_enc' | 'retell_api_key_enc';
+export const tenantSecret = (tenantId: string, column: TenantSecretColumn): SecretContext => ({
+  tenantId,
+  column,
+});
+
 export interface TenantReader {
   get(id: string): Promise<TenantRecord | null>;
   /** Tenant ids, for per-tenant background work (reconciliation). */
@@ -75,12 +82,14 @@ export function createTenantReader(deps: {
       name: row.name,
       timeZone: row.time_zone,
       adminTokenHash: row.admin_token_hash,
-      calcomApiKey: deps.secrets.open(row.calcom_api_key_enc),
+      calcomApiKey: deps.secrets.open(row.calcom_api_key_enc, tenantSecret(id, 'calcom_api_key_enc')),
       calcomWebhookSecret: row.calcom_webhook_secret_enc
-        ? deps.secrets.open(row.calcom_webhook_secret_enc)
+        ? deps.secrets.open(row.calcom_webhook_secret_enc, tenantSecret(id, 'calcom_webhook_secret_enc'))
         : null,
       calcomRateLimitPerMinute: row.calcom_rate_limit_per_minute,
-      retellApiKey: row.retell_api_key_enc ? deps.secrets.open(row.retell_api_key_enc) : null,
+      retellApiKey: row.retell_api_key_enc
+        ? deps.secrets.open(row.retell_api_key_enc, tenantSecret(id, 'retell_api_key_enc'))
+        : null,
       eventTypes: types.map((t) => ({ id: Number(t.id), title: t.title, lengthInMinutes: t.length_minutes })),
       createdAt: row.created_at,
       updatedAt: row.updated_at,

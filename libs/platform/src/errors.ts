@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   idempotency_in_progress: 409,
   idempotency_mismatch: 422,
   payload_too_large: 413,
+  rate_limited: 429,
   unsupported_media_type: 415,
   unavailable: 503,
   internal: 500,

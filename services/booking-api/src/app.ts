@@ -8,6 +8,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import {
   createMetrics,
   createSecretBox,
+  createTokenHasher,
   errorMiddleware,
   healthRouter,
   notFoundHandler,
@@ -26,6 +27,7 @@ import { createTenantsRepo } from './db/tenants-repo';
 import { createAppointmentsService } from './domain/appointments';
 import { createTenantsService } from './domain/tenants';
 import { adminAuth } from './http/auth';
+import { createAuthThrottle } from './http/auth-throttle';
 import { adminRouter } from './http/admin';
 import { operatorRouter } from './http/operator';
 import { createOutboxRelay } from './messaging/outbox-relay';
@@ -57,6 +59,9 @@ export function createBookingApi(deps: BookingApiDeps) {
   const { config, logger, db, clock } = deps;
   const metrics = createMetrics('booking-api');
   const secrets = createSecretBox(config.secretsKey);
+  const hashAdminToken = createTokenHasher(config.secretsKey);
+  // One failed-authentication budget per client and tenant for admin, operator and Retell.
+  const authThrottle = createAuthThrottle({ clock });
   const tenantReader = createTenantReader({ db, secrets });
   // Every Cal.com call with a tenant's key: one budget (shared with calcom-sync) and breaker per tenant.
   const calcom = createBookingApiCalcom({ config, db, tenants: tenantReader, logger, clock, metrics });
@@ -81,7 +86,13 @@ export function createBookingApi(deps: BookingApiDeps) {
     clock,
     onCommitted: () => relay.kick(),
   });
-  const tenants = createTenantsService({ repo: tenantsRepo, reader: tenantReader, secrets, clock });
+  const tenants = createTenantsService({
+    repo: tenantsRepo,
+    reader: tenantReader,
+    secrets,
+    hashToken: hashAdminToken,
+    clock,
+  });
   // Cal.com → local (SPEC §6.2, §6.8) and the admin sync endpoints.
   const inboundRepo = createInboundRepo(db);
   const inboundParts = {
@@ -150,16 +161,17 @@ export function createBookingApi(deps: BookingApiDeps) {
     retellRouter({
       tenants: tenantReader,
       retell,
+      throttle: authThrottle,
       clock,
       logger,
       confirmTimeoutMs: config.retell.confirmTimeoutMs,
     }),
   );
   app.use(express.json({ limit: '1mb', type: 'application/json' }));
-  app.use(operatorRouter({ tenants, operatorToken: config.operatorToken }));
+  app.use(operatorRouter({ tenants, operatorToken: config.operatorToken, throttle: authThrottle }));
   app.use(
     '/v1/tenants/:tenantId',
-    adminAuth({ repo: tenantsRepo, reader: tenantReader }),
+    adminAuth({ repo: tenantsRepo, reader: tenantReader, hashToken: hashAdminToken, throttle: authThrottle }),
     adminRouter({ appointments, idempotency, clock }),
     syncRouter({ sync, clock }),
   );

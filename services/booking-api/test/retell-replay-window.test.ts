@@ -1,12 +1,11 @@
 /** Retell idempotency covers Retell's retries only: a short window, then a repeat acts again. */
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '@calsync/platform';
 import { signRetell } from '../src/domain/retell/signature';
 import { RETELL_REPLAY_WINDOW_MS } from '../src/domain/retell/once';
 import { createTenant, startBookingApi, type Harness, type TestTenant } from './harness';
+import { movableClock } from './movable-clock';
 
-let offsetMs = 0;
-const clock: Clock = { now: () => new Date(Date.now() + offsetMs) };
+const clock = movableClock();
 let h: Harness;
 let t: TestTenant;
 
@@ -37,7 +36,7 @@ it('an identical request is a retry inside the window and a new request after it
   expect((await cancel(callId, id)).body.status).toBe('not_found');
   const retry = await cancel(callId, id);
   expect(retry.headers.get('idempotent-replayed')).toBe('true');
-  offsetMs = RETELL_REPLAY_WINDOW_MS + 1_000;
+  clock.advance(RETELL_REPLAY_WINDOW_MS + 1_000);
   const later = await cancel(callId, id);
   expect(later.body.status).toBe('not_found');
   expect(later.headers.get('idempotent-replayed')).toBeNull();

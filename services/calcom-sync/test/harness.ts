@@ -11,7 +11,7 @@ import {
   type AppointmentEventName,
   type Origin,
 } from '@calsync/contracts';
-import { toSnapshot, type AppointmentRow } from '@calsync/db';
+import { tenantSecret, toSnapshot, type AppointmentRow } from '@calsync/db';
 import {
   createLogger,
   createSecretBox,
@@ -105,8 +105,8 @@ export async function addTenant(h: Harness, opts: { rateLimitPerMinute?: number 
       id,
       name,
       hashToken(randomUUID()),
-      box.seal(apiKey),
-      box.seal('whsec'),
+      box.seal(apiKey, tenantSecret(id, 'calcom_api_key_enc')),
+      box.seal('whsec', tenantSecret(id, 'calcom_webhook_secret_enc')),
       opts.rateLimitPerMinute ?? 120,
       now,
       now,

@@ -4,7 +4,7 @@
  */
 import http from 'node:http';
 import type { Server } from 'node:http';
-import { createTenantReader } from '@calsync/db';
+import { createTenantReader, tenantSecret } from '@calsync/db';
 import { decodeInboundEvent, readMeta, type Topology } from '@calsync/contracts';
 import {
   closeServer,
@@ -40,8 +40,10 @@ export async function insertTenant(db: TestDb['db'], t: TenantFixture): Promise<
       t.id,
       `Tenant ${t.id}`,
       t.id,
-      secretBox.seal(`cal_live_${t.id}apikey000`),
-      t.webhookSecret === null ? null : secretBox.seal(t.webhookSecret),
+      secretBox.seal(`cal_live_${t.id}apikey000`, tenantSecret(t.id, 'calcom_api_key_enc')),
+      t.webhookSecret === null
+        ? null
+        : secretBox.seal(t.webhookSecret, tenantSecret(t.id, 'calcom_webhook_secret_enc')),
       now,
       now,
     ],

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createTopology } from '@calsync/contracts';
+import { tenantSecret } from '@calsync/db';
 import { createLogger, createSecretBox, hmacSha256Hex, connectNats } from '@calsync/platform';
 import { natsUrl, uniqueSuffix, waitFor } from '@calsync/testkit';
 import { bookingPayload, webhookBody } from './fixtures';
@@ -37,8 +38,8 @@ it('starts with the development key, accepts a signed delivery, and exits 0 on S
     `INSERT INTO tenants (id, name, time_zone, admin_token_hash, calcom_api_key_enc, calcom_webhook_secret_enc, created_at, updated_at)
      VALUES ('main-t', 'Main', 'Europe/Berlin', SHA2('main-t', 256), ?, ?, ?, ?)`,
     [
-      createSecretBox(DEV_SECRETS_KEY).seal('cal_live_x'),
-      createSecretBox(DEV_SECRETS_KEY).seal(secret),
+      createSecretBox(DEV_SECRETS_KEY).seal('cal_live_x', tenantSecret('main-t', 'calcom_api_key_enc')),
+      createSecretBox(DEV_SECRETS_KEY).seal(secret, tenantSecret('main-t', 'calcom_webhook_secret_enc')),
       now,
       now,
     ],

@@ -66,6 +66,15 @@ export function createTenantsRepo(db: Db) {
       }
     },
 
+    /** Replaces an admin-token hash in its old form by the keyed one, unless the token was rotated meanwhile. */
+    async rehashToken(tenantId: string, oldHash: string, newHash: string): Promise<void> {
+      await db.execute('UPDATE tenants SET admin_token_hash = ? WHERE id = ? AND admin_token_hash = ?', [
+        newHash,
+        tenantId,
+        oldHash,
+      ]);
+    },
+
     async tenantIdByTokenHash(hash: string): Promise<string | null> {
       const [row] = await db.query<{ id: string }>('SELECT id FROM tenants WHERE admin_token_hash = ?', [
         hash,

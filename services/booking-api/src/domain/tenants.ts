@@ -1,6 +1,6 @@
 /** Operator use cases: create or replace a tenant; never hand a secret back. */
-import { AppError, hashToken, notFound, type Clock, type SecretBox } from '@calsync/platform';
-import type { TenantReader, TenantRecord } from '@calsync/db';
+import { AppError, notFound, type Clock, type SecretBox } from '@calsync/platform';
+import { tenantSecret, type TenantReader, type TenantRecord } from '@calsync/db';
 import type { TenantsRepo } from '../db/tenants-repo';
 
 export interface TenantInput {
@@ -52,6 +52,8 @@ export function createTenantsService(deps: {
   repo: TenantsRepo;
   reader: TenantReader;
   secrets: SecretBox;
+  /** The keyed admin-token hash (`createTokenHasher`). */
+  hashToken: (token: string) => string;
   clock: Clock;
 }) {
   return {
@@ -64,13 +66,16 @@ export function createTenantsService(deps: {
           id,
           name: input.name,
           timeZone: input.timeZone,
-          adminTokenHash: hashToken(input.adminToken),
-          calcomApiKeyEnc: deps.secrets.seal(input.calcom.apiKey),
+          adminTokenHash: deps.hashToken(input.adminToken),
+          // Sealed afresh on every write, bound to tenant and column (this also re-seals old v1 secrets).
+          calcomApiKeyEnc: deps.secrets.seal(input.calcom.apiKey, tenantSecret(id, 'calcom_api_key_enc')),
           calcomWebhookSecretEnc: input.calcom.webhookSecret
-            ? deps.secrets.seal(input.calcom.webhookSecret)
+            ? deps.secrets.seal(input.calcom.webhookSecret, tenantSecret(id, 'calcom_webhook_secret_enc'))
             : null,
           rateLimitPerMinute: input.calcom.rateLimitPerMinute,
-          retellApiKeyEnc: input.retell ? deps.secrets.seal(input.retell.apiKey) : null,
+          retellApiKeyEnc: input.retell
+            ? deps.secrets.seal(input.retell.apiKey, tenantSecret(id, 'retell_api_key_enc'))
+            : null,
           eventTypes: input.calcom.eventTypes,
         },
         deps.clock.now(),

@@ -4,11 +4,16 @@ import { validate } from '@calsync/platform';
 import { tenantIdSchema } from '@calsync/contracts';
 import type { TenantsService } from '../domain/tenants';
 import { operatorAuth } from './auth';
+import type { AuthThrottle } from './auth-throttle';
 import { tenantBody } from './schemas';
 
-export function operatorRouter(deps: { tenants: TenantsService; operatorToken: string | undefined }): Router {
+export function operatorRouter(deps: {
+  tenants: TenantsService;
+  operatorToken: string | undefined;
+  throttle: AuthThrottle;
+}): Router {
   const r = Router();
-  const auth = operatorAuth(deps.operatorToken);
+  const auth = operatorAuth(deps.operatorToken, deps.throttle);
 
   r.put('/v1/tenants/:tenantId', auth, async (req, res) => {
     const id = validate(tenantIdSchema, req.params.tenantId, 'tenantId');

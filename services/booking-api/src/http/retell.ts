@@ -11,11 +11,13 @@ import { AppError, outageOf, sha256Hex, traceOf, type Clock, type Logger } from 
 import { isRetellFunction, type RetellCall, type RetellFunctions } from '../domain/retell';
 import { UNAVAILABLE } from '../domain/retell/context';
 import { verifyRetellSignature } from '../domain/retell/signature';
+import { clientIp, type AuthThrottle } from './auth-throttle';
 import { stableStringify } from './idempotency';
 
 export interface RetellRouterDeps {
   tenants: TenantReader;
   retell: RetellFunctions;
+  throttle: AuthThrottle;
   clock: Clock;
   logger: Logger;
   /** RETELL_CONFIRM_TIMEOUT_MS: no answer takes longer. */
@@ -35,11 +37,14 @@ const phoneOf = (v: unknown) => {
 
 /** Every failure is the same 401, so tenants and keys cannot be probed. */
 export function retellSignature(
-  deps: Pick<RetellRouterDeps, 'tenants' | 'clock' | 'logger'>,
+  deps: Pick<RetellRouterDeps, 'tenants' | 'throttle' | 'clock' | 'logger'>,
 ): RequestHandler {
   return async (req, res, next) => {
     const tenantId = String(req.params.tenantId ?? '');
-    const tenant = tenantIdSchema.safeParse(tenantId).success ? await deps.tenants.get(tenantId) : null;
+    const validId = tenantIdSchema.safeParse(tenantId).success;
+    const subject = { ip: clientIp(req), tenantId: validId ? tenantId : undefined };
+    deps.throttle.guard(res, subject);
+    const tenant = validId ? await deps.tenants.get(tenantId) : null;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const check = tenant?.retellApiKey
       ? verifyRetellSignature({
@@ -54,6 +59,7 @@ export function retellSignature(
         tenant: tenant?.id,
         reason: check.ok ? 'no_tenant' : check.reason,
       });
+      deps.throttle.failed(subject);
       throw new AppError('unauthorized', 'Missing or invalid Retell signature');
     }
     res.locals.tenant = tenant;
