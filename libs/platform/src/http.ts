@@ -108,6 +108,9 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
       return sendError(res, 503, 'unavailable', `Temporarily unavailable (${outage}); retry shortly`);
     }
+    // Express could not decode a path parameter (`/v1/tenants/%`): the client's mistake, not ours.
+    if (err instanceof URIError)
+      return sendError(res, 400, 'invalid_request', 'Path is not valid percent-encoding');
     const e = err as { type?: string; status?: number; statusCode?: number };
     if (e?.type === 'entity.too.large')
       return sendError(res, 413, 'payload_too_large', 'Request body too large');
