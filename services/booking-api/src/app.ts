@@ -61,7 +61,7 @@ export function createBookingApi(deps: BookingApiDeps) {
   const secrets = createSecretBox(config.secretsKey);
   const hashAdminToken = createTokenHasher(config.secretsKey);
   // One failed-authentication budget per client and tenant for admin, operator and Retell.
-  const authThrottle = createAuthThrottle({ clock });
+  const authThrottle = createAuthThrottle({ clock, ...config.authThrottle });
   const tenantReader = createTenantReader({ db, secrets });
   // Every Cal.com call with a tenant's key: one budget (shared with calcom-sync) and breaker per tenant.
   const calcom = createBookingApiCalcom({ config, db, tenants: tenantReader, logger, clock, metrics });

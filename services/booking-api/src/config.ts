@@ -28,6 +28,9 @@ const schema = z
     /** How long a Retell booking waits for calcom-sync's outcome before answering "pending". */
     RETELL_CONFIRM_TIMEOUT_MS: z.coerce.number().int().min(0).max(30_000).default(4_000),
     CALCOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** Failed admin/operator/Retell authentications per minute before 429: per client address, per tenant. */
+    AUTH_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(10),
+    AUTH_FAILURES_PER_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(50),
   })
   .refine((e) => e.NODE_ENV !== 'production' || !!e.SECRETS_KEY, {
     path: ['SECRETS_KEY'],
@@ -46,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     usingDevSecretsKey: !e.SECRETS_KEY,
     outboxPollMs: e.OUTBOX_POLL_MS,
     rateLimit: rateLimitConfig(e),
+    authThrottle: { perIp: e.AUTH_FAILURES_PER_CLIENT, perTenant: e.AUTH_FAILURES_PER_TENANT },
     calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS, ...calcomAccessConfig(e) },
     retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
   };

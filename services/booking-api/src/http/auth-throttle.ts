@@ -10,7 +10,7 @@
  * load balancer a client gets up to N times the budget. That is accepted; the
  * point is to make online guessing slow, not exact.
  */
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { AppError, createLruCache, type Clock } from '@calsync/platform';
 
 export interface AuthThrottleOptions {
@@ -63,6 +63,3 @@ export function createAuthThrottle(opts: AuthThrottleOptions) {
   };
 }
 export type AuthThrottle = ReturnType<typeof createAuthThrottle>;
-
-/** The client's address as this process sees it (configure Express `trust proxy` behind a proxy). */
-export const clientIp = (req: Request): string => req.ip ?? req.socket.remoteAddress ?? 'unknown';

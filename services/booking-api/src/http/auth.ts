@@ -4,11 +4,11 @@
  * touches nothing. Failed attempts count against the client's throttle.
  */
 import type { RequestHandler, Response } from 'express';
-import { AppError, constantTimeEqual, createLruCache, hashToken } from '@calsync/platform';
+import { AppError, clientOf, constantTimeEqual, createLruCache, hashToken } from '@calsync/platform';
 import { tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
 import type { TenantsRepo } from '../db/tenants-repo';
-import { clientIp, type AuthThrottle } from './auth-throttle';
+import type { AuthThrottle } from './auth-throttle';
 
 export function bearer(header: string | undefined): string | null {
   const m = /^Bearer ([^\s]+)$/.exec(header ?? '');
@@ -19,7 +19,7 @@ export function operatorAuth(operatorToken: string | undefined, throttle: AuthTh
   return (req, res, next) => {
     if (!operatorToken)
       throw new AppError('forbidden', 'The operator API is disabled (OPERATOR_TOKEN is not set)');
-    const subject = { ip: clientIp(req) };
+    const subject = { ip: clientOf(req) };
     throttle.guard(res, subject);
     const token = bearer(req.header('authorization'));
     if (!token || !constantTimeEqual(token, operatorToken)) {
@@ -66,7 +66,7 @@ export function adminAuth(deps: AdminAuthDeps): RequestHandler {
   return async (req, res, next) => {
     const pathTenant = String(req.params.tenantId ?? '');
     const validPath = tenantIdSchema.safeParse(pathTenant).success;
-    const subject = { ip: clientIp(req), tenantId: validPath ? pathTenant : undefined };
+    const subject = { ip: clientOf(req), tenantId: validPath ? pathTenant : undefined };
     deps.throttle.guard(res, subject);
     const refuse = (message: string) => {
       deps.throttle.failed(subject);

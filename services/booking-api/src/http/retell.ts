@@ -7,11 +7,11 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { HTTP_HEADERS, tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
-import { AppError, outageOf, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
+import { AppError, clientOf, outageOf, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
 import { isRetellFunction, type RetellCall, type RetellFunctions } from '../domain/retell';
 import { UNAVAILABLE } from '../domain/retell/context';
 import { verifyRetellSignature } from '../domain/retell/signature';
-import { clientIp, type AuthThrottle } from './auth-throttle';
+import type { AuthThrottle } from './auth-throttle';
 import { stableStringify } from './idempotency';
 
 export interface RetellRouterDeps {
@@ -42,7 +42,7 @@ export function retellSignature(
   return async (req, res, next) => {
     const tenantId = String(req.params.tenantId ?? '');
     const validId = tenantIdSchema.safeParse(tenantId).success;
-    const subject = { ip: clientIp(req), tenantId: validId ? tenantId : undefined };
+    const subject = { ip: clientOf(req), tenantId: validId ? tenantId : undefined };
     deps.throttle.guard(res, subject);
     const tenant = validId ? await deps.tenants.get(tenantId) : null;
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
