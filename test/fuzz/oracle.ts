@@ -99,9 +99,23 @@ export function scanLogs(service: string, output: string, sentPii: Set<string>):
 }
 
 /** Event-loop delay from prom-client's default metrics (monitorEventLoopDelay, reset at each scrape). */
-export async function eventLoopLag(url: string): Promise<{ p99: number; max: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+export async function eventLoopLag(url: string): Promise<Lag> {
+  return parseLag(await (await fetch(`${url}/metrics`)).text());
+}
+
+export interface Lag {
+  p99: number;
+  max: number;
+}
+
+/** From a /metrics text; also used on the answers of fuzz cases that scrape (each scrape resets). */
+export function parseLag(text: string): Lag {
   const get = (name: string) =>
     Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
   return { p99: get('nodejs_eventloop_lag_p99_seconds'), max: get('nodejs_eventloop_lag_max_seconds') };
 }
+
+export const worse = (a: Lag, b: Lag): Lag => ({
+  p99: Math.max(a.p99, Number.isNaN(b.p99) ? 0 : b.p99),
+  max: Math.max(a.max, Number.isNaN(b.max) ? 0 : b.max),
+});
