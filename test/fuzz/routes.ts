@@ -174,7 +174,12 @@ function adminRoute(name: string, shape: Shape, ctx: FuzzContext): RouteDef {
     })
     .chain((r) =>
       fc
-        .tuple(shape.suffix(ctx.appointments[r.target.tenant] ?? []), encoded(fc.constant(r.body), ONE_MB))
+        .tuple(
+          shape.suffix(
+            Object.hasOwn(ctx.appointments, r.target.tenant) ? ctx.appointments[r.target.tenant]! : [],
+          ),
+          encoded(fc.constant(r.body), ONE_MB),
+        )
         .map(([suffix, raw]): FuzzRequest => {
           const headers: Record<string, string> = { 'X-Forwarded-For': r.ip };
           if (r.target.auth) headers.Authorization = r.target.auth;
@@ -265,7 +270,7 @@ const RETELL_FUNCTIONS = [
 ];
 
 function retellRoute(ctx: FuzzContext): RouteDef {
-  const ids = ctx.appointments[A.id] ?? [];
+  const ids = ctx.appointments[A.id] ?? []; // a fixture id: never a prototype key
   const args = fc.record(
     {
       eventTypeId: fc.constantFrom(...A.eventTypes),
