@@ -83,7 +83,11 @@ export async function maybeFault(
         `Cal.com answer lost after the effect on ${route}`,
       );
     case 'cal-429-burst':
-      return inject({ route: '*', mode: '429', times: times + 1, apiKey }, `Cal.com 429 ×${times + 1}`);
+      // Announcing a short reset: Cal.com's own 60 s would hold the tenant for a minute every time.
+      return inject(
+        { route: '*', mode: '429', times: times + 1, apiKey, resetSeconds: 3 },
+        `Cal.com 429 ×${times + 1}`,
+      );
     case 'cal-key-block': {
       // Spend the key's whole window: the sandbox then blocks it for a few seconds.
       await Promise.all(

@@ -47,6 +47,7 @@ export const faultRuleSchema = z.union([
     mode: z.enum(['status', 'latency', 'timeout', '429', 'drop-after-commit']),
     status: z.number().int().min(100).max(599).optional(),
     latencyMs: z.number().int().min(0).optional(),
+    resetSeconds: z.number().int().min(0).optional(),
     times: z.number().int().positive().optional(),
     apiKey: z.string().optional(),
   }),

@@ -87,7 +87,7 @@ export function gate(deps: GateDeps): RequestHandler {
           return;
         }
         case '429':
-          setHeaders(0, 60);
+          setHeaders(0, fault.resetSeconds ?? 60);
           res.status(429).json(THROTTLED_BODY);
           return;
         case 'timeout':

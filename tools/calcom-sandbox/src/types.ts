@@ -111,6 +111,8 @@ export interface ApiFaultRule {
   mode: FaultMode;
   status?: number;
   latencyMs?: number;
+  /** `429` mode: the `X-RateLimit-Reset-Default` seconds it announces (default 60). */
+  resetSeconds?: number;
   /** How many matching calls it affects; unlimited when absent. */
   times?: number;
   apiKey?: string;

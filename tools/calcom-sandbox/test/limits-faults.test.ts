@@ -100,6 +100,14 @@ describe('faults', () => {
     const res = await api(sb.url).get('/v2/bookings');
     expect(res.status).toBe(429);
     expect(res.body.error.code).toBe('ThrottlerException');
+    expect(res.headers.get('x-ratelimit-reset-default')).toBe('60');
+  });
+
+  it("'429' announces the reset it is given", async () => {
+    sb.injectFault({ route: '*', mode: '429', times: 1, resetSeconds: 3 });
+    const res = await api(sb.url).get('/v2/bookings');
+    expect(res.status).toBe(429);
+    expect(res.headers.get('x-ratelimit-reset-default')).toBe('3');
   });
 
   it("'drop-after-commit' makes the booking and sends the webhook, but the client gets no answer", async () => {
