@@ -93,6 +93,12 @@ export function createTenantCalcom(opts: TenantCalcomOptions): TenantCalcom {
       cancelBooking: (uid, reason) => run(() => raw.cancelBooking(uid, reason)),
       rescheduleBooking: (uid, input) => run(() => raw.rescheduleBooking(uid, input)),
       getSlots: (input) => run(() => raw.getSlots(input)),
+      listEventTypes: () => run(() => raw.listEventTypes()),
+      me: () => run(() => raw.me()),
+      listWebhooks: () => run(() => raw.listWebhooks()),
+      createWebhook: (input) => run(() => raw.createWebhook(input)),
+      updateWebhook: (id, input) => run(() => raw.updateWebhook(id, input)),
+      deleteWebhook: (id) => run(() => raw.deleteWebhook(id)),
       lastRateLimit: () => raw.lastRateLimit(),
     };
   }

@@ -1,14 +1,25 @@
 /**
  * Cal.com API v2 client: bookings with `cal-api-version: 2024-08-13`, slots
- * with `2024-09-04`. Every call has its own timeout, every answer's
+ * with `2024-09-04`, event types with `2024-06-14`, `/v2/me` and webhooks
+ * unversioned. Every call has its own timeout, every answer's
  * `X-RateLimit-*-Default` headers are reported, every failure becomes a
  * CalcomApiError or CalcomTransportError.
  */
 import type { z } from 'zod';
 import { CalcomApiError, classify, parseErrorBody, transportError, type RateLimitInfo } from './errors';
-import { bookingEnvelope, bookingListEnvelope, slotsEnvelope, type CalcomBooking } from './schemas';
+import {
+  bookingEnvelope,
+  bookingListEnvelope,
+  eventTypesEnvelope,
+  meEnvelope,
+  slotsEnvelope,
+  webhookEnvelope,
+  webhookListEnvelope,
+  type CalcomBooking,
+} from './schemas';
 import {
   BOOKINGS_API_VERSION,
+  EVENT_TYPES_API_VERSION,
   MAX_TAKE,
   SLOTS_API_VERSION,
   type CalcomClient,
@@ -39,9 +50,10 @@ export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
 
   interface Call<S extends z.ZodType> {
     operation: string;
-    method: 'GET' | 'POST';
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
     path: string;
-    version: string;
+    /** `cal-api-version`; Cal.com's unversioned controllers (me, webhooks) take none. */
+    version?: string;
     query?: Record<string, string | undefined>;
     body?: unknown;
     schema: S;
@@ -52,9 +64,9 @@ export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
     for (const [k, v] of Object.entries(c.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const headers: Record<string, string> = {
       Authorization: `Bearer ${opts.apiKey}`,
-      'cal-api-version': c.version,
       Accept: 'application/json',
     };
+    if (c.version) headers['cal-api-version'] = c.version;
     if (c.body !== undefined) headers['Content-Type'] = 'application/json';
     let res: Response;
     let text: string;
@@ -233,6 +245,70 @@ export function createCalcomClient(opts: CalcomClientOptions): CalcomClient {
         schema: slotsEnvelope,
       });
       return env.data;
+    },
+
+    async listEventTypes() {
+      const env = await call({
+        operation: 'listEventTypes',
+        method: 'GET',
+        path: '/v2/event-types',
+        version: EVENT_TYPES_API_VERSION,
+        schema: eventTypesEnvelope,
+      });
+      return env.data;
+    },
+
+    async me() {
+      const env = await call({ operation: 'me', method: 'GET', path: '/v2/me', schema: meEnvelope });
+      return env.data;
+    },
+
+    async listWebhooks() {
+      const env = await call({
+        operation: 'listWebhooks',
+        method: 'GET',
+        path: '/v2/webhooks',
+        query: { take: '250', skip: '0' },
+        schema: webhookListEnvelope,
+      });
+      return env.data;
+    },
+
+    async createWebhook(input) {
+      const env = await call({
+        operation: 'createWebhook',
+        method: 'POST',
+        path: '/v2/webhooks',
+        body: input,
+        schema: webhookEnvelope,
+      });
+      return env.data;
+    },
+
+    async updateWebhook(id, input) {
+      const env = await call({
+        operation: 'updateWebhook',
+        method: 'PATCH',
+        path: `/v2/webhooks/${seg(id)}`,
+        body: input,
+        schema: webhookEnvelope,
+      });
+      return env.data;
+    },
+
+    async deleteWebhook(id) {
+      try {
+        await call({
+          operation: 'deleteWebhook',
+          method: 'DELETE',
+          path: `/v2/webhooks/${seg(id)}`,
+          schema: webhookEnvelope,
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof CalcomApiError && err.kind === 'not_found') return false;
+        throw err;
+      }
     },
 
     lastRateLimit: () => last,

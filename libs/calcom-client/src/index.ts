@@ -1,6 +1,7 @@
 export { createCalcomClient } from './client';
 export {
   BOOKINGS_API_VERSION,
+  EVENT_TYPES_API_VERSION,
   SLOTS_API_VERSION,
   type BookingListStatus,
   type BookingPage,
@@ -10,6 +11,7 @@ export {
   type GetSlotsInput,
   type ListBookingsFilters,
   type MetadataValue,
+  type WebhookInput,
 } from './types';
 export {
   CalcomApiError,
@@ -18,4 +20,12 @@ export {
   type CalcomErrorKind,
   type RateLimitInfo,
 } from './errors';
-export { calcomBookingSchema, type CalcomBooking, type CalcomPagination, type CalcomSlot } from './schemas';
+export {
+  calcomBookingSchema,
+  type CalcomBooking,
+  type CalcomEventType,
+  type CalcomMe,
+  type CalcomPagination,
+  type CalcomSlot,
+  type CalcomWebhook,
+} from './schemas';

@@ -59,3 +59,45 @@ export const slotsEnvelope = z.looseObject({
   status: z.literal('success'),
   data: z.record(z.string(), z.array(slotSchema)),
 });
+
+/** `GET /v2/event-types` (2024-06-14): only what onboarding reads; Cal.com sends much more. */
+export const eventTypeSchema = z.looseObject({
+  id: z.number(),
+  lengthInMinutes: z.number(),
+  title: z.string(),
+  slug: z.string().optional(),
+});
+export type CalcomEventType = z.infer<typeof eventTypeSchema>;
+export const eventTypesEnvelope = z.looseObject({
+  status: z.literal('success'),
+  data: z.array(eventTypeSchema),
+});
+
+export const meSchema = z.looseObject({
+  id: z.number(),
+  username: z.string().nullish(),
+  email: z.string(),
+  timeZone: z.string().optional(),
+});
+export type CalcomMe = z.infer<typeof meSchema>;
+export const meEnvelope = z.looseObject({ status: z.literal('success'), data: meSchema });
+
+/**
+ * A webhook subscription as Cal.com's code answers (FACTS.md errata: `id` a
+ * uuid string, `triggers` an array, `payloadTemplate`/`secret` null when unset).
+ */
+export const webhookSchema = z.looseObject({
+  id: z.string(),
+  userId: z.number().nullish(),
+  subscriberUrl: z.string(),
+  active: z.boolean(),
+  triggers: z.array(z.string()),
+  payloadTemplate: z.string().nullable().optional(),
+  secret: z.string().nullable().optional(),
+});
+export type CalcomWebhook = z.infer<typeof webhookSchema>;
+export const webhookEnvelope = z.looseObject({ status: z.literal('success'), data: webhookSchema });
+export const webhookListEnvelope = z.looseObject({
+  status: z.literal('success'),
+  data: z.array(webhookSchema),
+});

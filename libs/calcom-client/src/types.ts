@@ -1,9 +1,17 @@
 /** What the client takes and gives: options, inputs, the client interface. */
 import type { RateLimitInfo } from './errors';
-import type { CalcomBooking, CalcomPagination, CalcomSlot } from './schemas';
+import type {
+  CalcomBooking,
+  CalcomEventType,
+  CalcomMe,
+  CalcomPagination,
+  CalcomSlot,
+  CalcomWebhook,
+} from './schemas';
 
 export const BOOKINGS_API_VERSION = '2024-08-13';
 export const SLOTS_API_VERSION = '2024-09-04';
+export const EVENT_TYPES_API_VERSION = '2024-06-14';
 export const MAX_TAKE = 250;
 
 export interface CalcomClientOptions {
@@ -59,6 +67,14 @@ export interface GetSlotsInput {
   bookingUidToReschedule?: string;
 }
 
+export interface WebhookInput {
+  subscriberUrl: string;
+  active: boolean;
+  triggers: string[];
+  secret?: string;
+  payloadTemplate?: string;
+}
+
 export interface CalcomClient {
   createBooking(input: CreateBookingInput): Promise<CalcomBooking>;
   /** null when Cal.com answers 404. */
@@ -87,6 +103,16 @@ export interface CalcomClient {
     input: { start: string | Date; reason?: string; rescheduledBy?: string },
   ): Promise<CalcomBooking>;
   getSlots(input: GetSlotsInput): Promise<Record<string, CalcomSlot[]>>;
+  /** The key owner's event types (`cal-api-version: 2024-06-14`). */
+  listEventTypes(): Promise<CalcomEventType[]>;
+  /** The key's user. */
+  me(): Promise<CalcomMe>;
+  /** The key owner's webhook subscriptions (webhooks are not versioned: no `cal-api-version`). */
+  listWebhooks(): Promise<CalcomWebhook[]>;
+  createWebhook(input: WebhookInput): Promise<CalcomWebhook>;
+  updateWebhook(id: string, input: Partial<WebhookInput>): Promise<CalcomWebhook>;
+  /** Answers false when the subscription was already gone (404). */
+  deleteWebhook(id: string): Promise<boolean>;
   /** The headers of the latest answer, if any. */
   lastRateLimit(): RateLimitInfo | undefined;
 }

@@ -21,6 +21,10 @@ export interface TenantRecord {
   adminTokenHash: string;
   calcomApiKey: string;
   calcomWebhookSecret: string | null;
+  /** The secret before the last rotation and when it was replaced; webhook-gateway honours it briefly. */
+  calcomPreviousWebhookSecret: { secret: string; rotatedAt: Date } | null;
+  /** The subscription booking-api registered in Cal.com (onboarding with `connect`), if any. */
+  calcomWebhookId: string | null;
   calcomRateLimitPerMinute: number;
   retellApiKey: string | null;
   eventTypes: EventTypeRecord[];
@@ -32,9 +36,12 @@ interface TenantRow {
   id: string;
   name: string;
   time_zone: string;
-  admin_token_hash: string;
-  calcom_api_key_enc: string;
+  admin_token_hash: string | null;
+  calcom_api_key_enc: string | null;
   calcom_webhook_secret_enc: string | null;
+  calcom_webhook_id: string | null;
+  calcom_webhook_secret_prev_enc: string | null;
+  calcom_webhook_secret_rotated_at: Date | null;
   calcom_rate_limit_per_minute: number;
   retell_api_key_enc: string | null;
   created_at: Date;
@@ -42,7 +49,11 @@ interface TenantRow {
 }
 
 /** The columns holding a tenant's sealed secrets; each ciphertext is bound to its tenant and column. */
-export type TenantSecretColumn = 'calcom_api_key_enc' | 'calcom_webhook_secret_enc' | 'retell_api_key_enc';
+export type TenantSecretColumn =
+  | 'calcom_api_key_enc'
+  | 'calcom_webhook_secret_enc'
+  | 'calcom_webhook_secret_prev_enc'
+  | 'retell_api_key_enc';
 export const tenantSecret = (tenantId: string, column: TenantSecretColumn): SecretContext => ({
   tenantId,
   column,
@@ -50,7 +61,7 @@ export const tenantSecret = (tenantId: string, column: TenantSecretColumn): Secr
 
 export interface TenantReader {
   get(id: string): Promise<TenantRecord | null>;
-  /** Tenant ids, for per-tenant background work (reconciliation). */
+  /** Ids of live (not offboarded) tenants, for per-tenant background work (reconciliation). */
   listIds(): Promise<string[]>;
   invalidate(id?: string): void;
 }
@@ -71,8 +82,12 @@ export function createTenantReader(deps: {
   const unknown = createLruCache<string, true>({ max: MAX_UNKNOWN, ttlMs: UNKNOWN_TTL_MS });
 
   async function load(id: string): Promise<TenantRecord | null> {
-    const [row] = await deps.db.query<TenantRow>('SELECT * FROM tenants WHERE id = ?', [id]);
-    if (!row) return null;
+    // An offboarded tenant (`removed_at`) is unknown to every reader: webhooks, admin tokens and sync stop.
+    const [row] = await deps.db.query<TenantRow>(
+      'SELECT * FROM tenants WHERE id = ? AND removed_at IS NULL',
+      [id],
+    );
+    if (!row || row.calcom_api_key_enc === null || row.admin_token_hash === null) return null;
     const types = await deps.db.query<{ id: number | string; title: string; length_minutes: number }>(
       'SELECT id, title, length_minutes FROM tenant_event_types WHERE tenant_id = ? ORDER BY position',
       [id],
@@ -86,6 +101,17 @@ export function createTenantReader(deps: {
       calcomWebhookSecret: row.calcom_webhook_secret_enc
         ? deps.secrets.open(row.calcom_webhook_secret_enc, tenantSecret(id, 'calcom_webhook_secret_enc'))
         : null,
+      calcomPreviousWebhookSecret:
+        row.calcom_webhook_secret_prev_enc && row.calcom_webhook_secret_rotated_at
+          ? {
+              secret: deps.secrets.open(
+                row.calcom_webhook_secret_prev_enc,
+                tenantSecret(id, 'calcom_webhook_secret_prev_enc'),
+              ),
+              rotatedAt: row.calcom_webhook_secret_rotated_at,
+            }
+          : null,
+      calcomWebhookId: row.calcom_webhook_id,
       calcomRateLimitPerMinute: row.calcom_rate_limit_per_minute,
       retellApiKey: row.retell_api_key_enc
         ? deps.secrets.open(row.retell_api_key_enc, tenantSecret(id, 'retell_api_key_enc'))
@@ -114,7 +140,9 @@ export function createTenantReader(deps: {
       return value;
     },
     async listIds() {
-      const rows = await deps.db.query<{ id: string }>('SELECT id FROM tenants ORDER BY id');
+      const rows = await deps.db.query<{ id: string }>(
+        'SELECT id FROM tenants WHERE removed_at IS NULL ORDER BY id',
+      );
       return rows.map((r) => r.id);
     },
     invalidate(id) {

@@ -27,7 +27,7 @@ export interface WebhookGatewayDeps {
   /** For readiness only. */
   nc: NatsHandle['nc'];
   topology: Topology;
-  tenants: Pick<TenantReader, 'get'>;
+  tenants: Pick<TenantReader, 'get'> & Partial<Pick<TenantReader, 'invalidate'>>;
   clock: Clock;
   metrics: GatewayMetrics;
 }

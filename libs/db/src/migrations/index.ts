@@ -5,6 +5,7 @@ import { calcomRateUsage } from './0004-calcom-rate-usage';
 import { syncState } from './0005-sync-state';
 import { parkedMessages } from './0006-parked-messages';
 import { calcomUidPerTenant } from './0007-calcom-uid-per-tenant';
+import { tenantLifecycle } from './0008-tenant-lifecycle';
 
 export interface Migration {
   name: string;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   syncState,
   parkedMessages,
   calcomUidPerTenant,
+  tenantLifecycle,
 ];

@@ -15,6 +15,8 @@ function tenant(id: string, eventTypeIds: number[], webhookSecret: string | null
     adminTokenHash: 'x',
     calcomApiKey: 'cal_live_x',
     calcomWebhookSecret: webhookSecret,
+    calcomPreviousWebhookSecret: null,
+    calcomWebhookId: null,
     calcomRateLimitPerMinute: 120,
     retellApiKey: null,
     eventTypes: eventTypeIds.map((n) => ({ id: n, title: 't', lengthInMinutes: 30 })),

@@ -6,9 +6,9 @@
  * or a rejection with an error code; the route maps codes to statuses.
  */
 import { tenantIdSchema, type PublishMeta, type CalcomInboundEventV1 } from '@calsync/contracts';
-import type { Clock, ErrorCode, Logger } from '@calsync/platform';
+import { createLruCache, type Clock, type ErrorCode, type Logger } from '@calsync/platform';
 import type { TenantReader } from '@calsync/db';
-import { verifySignature, type SignatureVerdict } from './signature';
+import { verifyTenantSignature, type SignatureVerdict } from './signature';
 import { parseDelivery } from './delivery';
 import { checkReplayWindow, type ReplayWindow } from './replay';
 import { checkEventTypeOwnership } from './ownership';
@@ -60,7 +60,8 @@ export interface InboundPublisher {
 }
 
 export interface ReceiverDeps {
-  tenants: Pick<TenantReader, 'get'>;
+  /** `invalidate`, when given, lets a failed signature re-read a tenant whose secret was just rotated. */
+  tenants: Pick<TenantReader, 'get'> & Partial<Pick<TenantReader, 'invalidate'>>;
   deliveries: DeliveryStore;
   publisher: InboundPublisher;
   clock: Clock;
@@ -84,19 +85,38 @@ const short = (s: string) => s.slice(0, 64);
 
 export function createWebhookReceiver(deps: ReceiverDeps) {
   const { tenants, deliveries, publisher, clock, logger, window } = deps;
+  // At most one fresh read per tenant per second, so bad signatures cannot hammer MySQL.
+  const refreshed = createLruCache<string, true>({ max: 10_000, ttlMs: 1_000 });
+
+  /**
+   * The reader caches tenants for seconds; right after a rotation Cal.com
+   * already signs with the new secret while the cached record has the old one.
+   * A failed check therefore re-reads the tenant once before refusing.
+   */
+  async function verifyFresh(
+    tenant: Awaited<ReturnType<typeof tenants.get>>,
+    req: DeliveryRequest,
+  ): Promise<{ tenant: typeof tenant; verdict: SignatureVerdict }> {
+    const verdict = verifyTenantSignature(tenant, req.signature, req.raw, clock.now());
+    if (!tenant || verdict !== 'invalid_signature' || !tenants.invalidate || refreshed.get(tenant.id))
+      return { tenant, verdict };
+    refreshed.set(tenant.id, true);
+    tenants.invalidate(tenant.id);
+    const fresh = await tenants.get(tenant.id);
+    return { tenant: fresh, verdict: verifyTenantSignature(fresh, req.signature, req.raw, clock.now()) };
+  }
 
   async function receive(req: DeliveryRequest): Promise<ReceiveResult> {
     const validId = tenantIdSchema.safeParse(req.tenantId).success;
     let tenant = null;
-    if (validId) {
-      try {
-        tenant = await tenants.get(req.tenantId);
-      } catch (err) {
-        logger.error('Tenant lookup failed', { tenant: req.tenantId, error: err });
-        return unavailable();
-      }
+    let verdict: SignatureVerdict;
+    try {
+      tenant = validId ? await tenants.get(req.tenantId) : null;
+      ({ tenant, verdict } = await verifyFresh(tenant, req));
+    } catch (err) {
+      logger.error('Tenant lookup failed', { tenant: req.tenantId, error: err });
+      return unavailable();
     }
-    const verdict = verifySignature(tenant?.calcomWebhookSecret, req.signature, req.raw);
     if (!tenant) return unauthorized('unknown_tenant');
     if (verdict !== 'valid') {
       logger.info('Webhook signature rejected', { tenant: tenant.id, reason: verdict });

@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { NO_SECRET_PROVIDED, signBody, verifySignature } from './signature';
+import {
+  NO_SECRET_PROVIDED,
+  PREVIOUS_SECRET_GRACE_MS,
+  signBody,
+  verifySignature,
+  verifyTenantSignature,
+} from './signature';
 
 const secret = 'whsec_test_secret';
 const body = Buffer.from('{"triggerEvent":"PING","createdAt":"2026-05-24T09:30:00.538Z","payload":{}}');
@@ -36,5 +42,40 @@ describe('verifySignature', () => {
     expect(verifySignature(null, good, body)).toBe('secret_not_configured');
     expect(verifySignature('', NO_SECRET_PROVIDED, body)).toBe('secret_not_configured');
     expect(verifySignature(undefined, undefined, body)).toBe('secret_not_configured');
+  });
+});
+
+describe('verifyTenantSignature (secret rotation)', () => {
+  const rotatedAt = new Date('2026-05-24T10:00:00.000Z');
+  const tenant = {
+    calcomWebhookSecret: 'whsec_new',
+    calcomPreviousWebhookSecret: { secret: 'whsec_old', rotatedAt },
+  };
+  const at = (ms: number) => new Date(rotatedAt.getTime() + ms);
+
+  it('accepts the new secret at any time', () => {
+    expect(
+      verifyTenantSignature(tenant, signBody('whsec_new', body), body, at(PREVIOUS_SECRET_GRACE_MS * 5)),
+    ).toBe('valid');
+  });
+
+  it('accepts the previous secret while the rotation is younger than 10 minutes', () => {
+    expect(verifyTenantSignature(tenant, signBody('whsec_old', body), body, at(1_000))).toBe('valid');
+    expect(
+      verifyTenantSignature(tenant, signBody('whsec_old', body), body, at(PREVIOUS_SECRET_GRACE_MS - 1)),
+    ).toBe('valid');
+  });
+
+  it('refuses the previous secret once the grace period is over', () => {
+    expect(
+      verifyTenantSignature(tenant, signBody('whsec_old', body), body, at(PREVIOUS_SECRET_GRACE_MS)),
+    ).toBe('invalid_signature');
+  });
+
+  it('refuses any other secret, and no-secret-provided, during the grace period', () => {
+    expect(verifyTenantSignature(tenant, signBody('whsec_other', body), body, at(1_000))).toBe(
+      'invalid_signature',
+    );
+    expect(verifyTenantSignature(tenant, NO_SECRET_PROVIDED, body, at(1_000))).toBe('no_secret_signature');
   });
 });

@@ -29,3 +29,29 @@ export function verifySignature(
 export function signBody(secret: string, raw: Buffer | string): string {
   return hmacSha256Hex(secret, raw);
 }
+
+/**
+ * How long a secret replaced by a rotation still verifies: Cal.com may have
+ * signed deliveries with it just before the PATCH took effect, and it delivers
+ * at most once, so refusing them would lose them.
+ */
+export const PREVIOUS_SECRET_GRACE_MS = 10 * 60_000;
+
+export interface TenantSecrets {
+  calcomWebhookSecret: string | null;
+  calcomPreviousWebhookSecret: { secret: string; rotatedAt: Date } | null;
+}
+
+/** The current secret, or the previous one while it is younger than the grace period. */
+export function verifyTenantSignature(
+  tenant: TenantSecrets | null | undefined,
+  header: string | undefined,
+  raw: Buffer,
+  now: Date,
+): SignatureVerdict {
+  const verdict = verifySignature(tenant?.calcomWebhookSecret, header, raw);
+  const prev = tenant?.calcomPreviousWebhookSecret;
+  if (verdict !== 'invalid_signature' || !prev) return verdict;
+  if (now.getTime() - prev.rotatedAt.getTime() >= PREVIOUS_SECRET_GRACE_MS) return verdict;
+  return verifySignature(prev.secret, header, raw) === 'valid' ? 'valid' : verdict;
+}
