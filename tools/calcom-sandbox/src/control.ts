@@ -43,7 +43,18 @@ export const accountInputSchema = z.object({
 
 export const faultRuleSchema = z.union([
   z.object({
-    route: z.enum(['create', 'cancel', 'reschedule', 'get', 'list', 'slots', '*']),
+    route: z.enum([
+      'create',
+      'cancel',
+      'reschedule',
+      'get',
+      'list',
+      'slots',
+      'event-types',
+      'me',
+      'webhooks',
+      '*',
+    ]),
     mode: z.enum(['status', 'latency', 'timeout', '429', 'drop-after-commit']),
     status: z.number().int().min(100).max(599).optional(),
     latencyMs: z.number().int().min(0).optional(),
@@ -84,6 +95,9 @@ export function controlRouter(sb: CalcomSandbox): Router {
   });
   r.get('/bookings', (_req, res) => {
     res.json({ data: sb.bookings() });
+  });
+  r.get('/webhooks', (_req, res) => {
+    res.json({ data: sb.webhooks() });
   });
   r.get('/calls', (req, res) => {
     const kind = typeof req.query.kind === 'string' ? req.query.kind : undefined;

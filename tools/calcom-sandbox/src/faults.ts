@@ -47,6 +47,9 @@ export function routeOf(method: string, path: string): FaultRoute | 'other' {
   if (method === 'POST' && /^\/v2\/bookings\/[^/]+\/cancel\/?$/.test(path)) return 'cancel';
   if (method === 'POST' && /^\/v2\/bookings\/[^/]+\/reschedule\/?$/.test(path)) return 'reschedule';
   if (method === 'GET' && /^\/v2\/slots\/?$/.test(path)) return 'slots';
+  if (/^\/v2\/event-types\/?$/.test(path)) return 'event-types';
+  if (/^\/v2\/me\/?$/.test(path)) return 'me';
+  if (/^\/v2\/webhooks(\/[^/]+)?\/?$/.test(path)) return 'webhooks';
   return 'other';
 }
 

@@ -15,8 +15,10 @@ export type {
   WebhookConfig,
   WebhookFaultMode,
   WebhookFaultRule,
+  WebhookSubscription,
 } from './types';
 export type { CreateBookingBody } from './validation';
 export { signatureFor } from './webhooks';
 export { SLOT_TAKEN_MESSAGE } from './errors';
 export { BOOKINGS_VERSION, SLOTS_VERSION } from './api';
+export { EVENT_TYPES_VERSION, WEBHOOK_TRIGGERS } from './subscriptions';

@@ -9,6 +9,7 @@ import type {
   RecordedCall,
   SandboxBooking,
   WebhookConfig,
+  WebhookSubscription,
 } from './types';
 import { Store } from './store';
 import { createWebhookSender } from './webhooks';
@@ -17,6 +18,7 @@ import { createRateLimiter } from './ratelimit';
 import { createFaults } from './faults';
 import { gate, recorder, type GateDeps } from './gate';
 import { apiRouter } from './api';
+import { subscriptionsRouter } from './subscriptions';
 import { controlRouter } from './control';
 import { errorBody, SandboxHttpError, notFound } from './errors';
 import { createBookingSchema, parseBody, type CreateBookingBody } from './validation';
@@ -39,6 +41,8 @@ export interface CalcomSandbox {
   close(): Promise<void>;
   addAccount(a: AccountInput): void;
   setWebhook(apiKey: string, hook: WebhookConfig | null): void;
+  /** Subscriptions registered through `/v2/webhooks` (all accounts, or one key's). */
+  webhooks(filter?: { apiKey?: string }): WebhookSubscription[];
   bookings(filter?: { apiKey?: string }): SandboxBooking[];
   calls(filter?: { kind?: 'api' | 'webhook'; route?: string }): RecordedCall[];
   resetCalls(): void;
@@ -84,6 +88,14 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
     record,
     timeoutMs: opts.webhookTimeoutMs,
     takeFault: (apiKey) => faults.takeWebhook(apiKey),
+    // The control API's webhook, then every active subscription listening for the trigger (PING: all active).
+    targetsOf: (account, trigger) => [
+      ...(account.webhook ? [account.webhook] : []),
+      ...store
+        .subscriptionsOf(account.id)
+        .filter((s) => s.active && (trigger === 'PING' || s.triggers.includes(trigger)))
+        .map((s) => ({ url: s.subscriberUrl, secret: s.secret })),
+    ],
   });
   const bookings = createBookingService({ store, webhooks, clock });
   const limiter = createRateLimiter(
@@ -109,6 +121,12 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
   const sandbox: Omit<CalcomSandbox, 'url' | 'port' | 'close'> = {
     addAccount: (a) => void store.addAccount(a),
     setWebhook: (k, h) => store.setWebhook(k, h),
+    webhooks: (f) => {
+      const id = f?.apiKey ? store.account(f.apiKey)?.id : undefined;
+      return [...store.subscriptions.values()]
+        .filter((s) => id === undefined || s.accountId === id)
+        .map((s) => ({ ...s, triggers: [...s.triggers] }));
+    },
     bookings: (f) => {
       const id = f?.apiKey ? store.account(f.apiKey)?.id : undefined;
       return store
@@ -185,7 +203,13 @@ export async function createCalcomSandbox(opts: CalcomSandboxOptions = {}): Prom
     res.json({ status: 'ok' });
   });
   app.use('/_sandbox', controlRouter(sandbox as CalcomSandbox));
-  app.use('/v2', recorder(gateDeps), gate(gateDeps), apiRouter({ store, bookings, clock }));
+  app.use(
+    '/v2',
+    recorder(gateDeps),
+    gate(gateDeps),
+    apiRouter({ store, bookings, clock }),
+    subscriptionsRouter({ store }),
+  );
   app.use((req, res) => {
     res.status(404).json(errorBody(404, `Cannot ${req.method} ${req.path}`, 'envelope', req.originalUrl));
   });

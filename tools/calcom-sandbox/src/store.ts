@@ -3,7 +3,7 @@
  * Cal.com's `GET /v2/bookings` offers and the API v2 booking rendering.
  */
 import { randomBytes } from 'node:crypto';
-import type { Account, AccountInput, SandboxBooking, WebhookConfig } from './types';
+import type { Account, AccountInput, SandboxBooking, WebhookConfig, WebhookSubscription } from './types';
 import { DEFAULT_AVAILABILITY } from './slots';
 import { isValidZone } from './zone';
 
@@ -28,6 +28,8 @@ export interface ListFilters {
 export class Store {
   private accounts = new Map<string, Account>();
   private byUid = new Map<string, SandboxBooking>();
+  /** API-registered webhook subscriptions by id (`/v2/webhooks`). */
+  readonly subscriptions = new Map<string, WebhookSubscription>();
   private nextAccountId = 1;
   private nextBookingId = 1000;
 
@@ -102,6 +104,11 @@ export class Store {
   reset(): void {
     this.accounts.clear();
     this.byUid.clear();
+    this.subscriptions.clear();
+  }
+
+  subscriptionsOf(accountId: number): WebhookSubscription[] {
+    return [...this.subscriptions.values()].filter((s) => s.accountId === accountId);
   }
 
   list(accountId: number, f: ListFilters, now: Date): SandboxBooking[] {

@@ -17,6 +17,20 @@ export interface WebhookConfig {
   secret: string | null;
 }
 
+/**
+ * A subscription made through `POST /v2/webhooks` (FACTS errata: `id` a uuid
+ * string, `triggers` an array, `payloadTemplate`/`secret` null when unset).
+ */
+export interface WebhookSubscription {
+  id: string;
+  accountId: number;
+  subscriberUrl: string;
+  active: boolean;
+  triggers: string[];
+  secret: string | null;
+  payloadTemplate: string | null;
+}
+
 export interface AccountInput {
   apiKey: string;
   eventTypes: SandboxEventType[];
@@ -102,7 +116,8 @@ export interface RecordedCall {
   bookingUid?: string;
 }
 
-export type FaultRoute = 'create' | 'cancel' | 'reschedule' | 'get' | 'list' | 'slots';
+export type FaultRoute =
+  'create' | 'cancel' | 'reschedule' | 'get' | 'list' | 'slots' | 'event-types' | 'me' | 'webhooks';
 export type FaultMode = 'status' | 'latency' | 'timeout' | '429' | 'drop-after-commit';
 
 /** A fault on a `/v2` call (`*` = every API route, never webhooks). */

@@ -100,6 +100,12 @@ export interface WebhookSenderDeps {
   logger: Logger;
   record: (call: RecordedCall) => void;
   timeoutMs?: number;
+  /**
+   * Where a trigger of this account goes: the control API's `webhook` and every
+   * active `/v2/webhooks` subscription listening for it, each with its own secret.
+   * Default: the control API's `webhook` only.
+   */
+  targetsOf?: (account: Account, trigger: TriggerEvent) => WebhookConfig[];
   /** The webhook fault for this account's next delivery, if any. */
   takeFault?: (apiKey: string) => WebhookFaultRule | undefined;
 }
@@ -171,11 +177,51 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
     timers.add(t);
   };
 
+  /** One target's delivery, bent by the send's webhook fault if there is one. */
+  const sendOne = async (
+    hook: WebhookConfig,
+    trigger: TriggerEvent,
+    body: string,
+    uid: string | undefined,
+    fault: WebhookFaultRule | undefined,
+  ) => {
+    switch (fault?.mode) {
+      case undefined:
+        return deliver(hook, trigger, body, uid);
+      case 'drop':
+        deps.record({
+          kind: 'webhook',
+          at: deps.clock.now().toISOString(),
+          method: 'POST',
+          path: hook.url,
+          query: {},
+          apiKey: null,
+          route: 'other',
+          status: 0,
+          durationMs: 0,
+          note: 'fault:drop',
+          triggerEvent: trigger,
+          bookingUid: uid,
+        });
+        return;
+      case 'duplicate':
+        await deliver(hook, trigger, body, uid);
+        return deliver(hook, trigger, body, uid, 'fault:duplicate');
+      case 'delay':
+        later(fault.latencyMs ?? 1000, () => deliver(hook, trigger, body, uid, 'fault:delay'));
+        return;
+      case 'replay':
+        await deliver(hook, trigger, body, uid);
+        later(fault.latencyMs ?? 2000, () => deliver(hook, trigger, body, uid, 'fault:replay'));
+        return;
+    }
+  };
+
   return {
     async send(account, trigger, payload) {
-      const hook = account.webhook;
-      if (!hook) return;
-      // Built once: a duplicate or replay carries the very same bytes and signature.
+      const targets = deps.targetsOf?.(account, trigger) ?? (account.webhook ? [account.webhook] : []);
+      if (!targets.length) return;
+      // Built once: a duplicate or replay carries the very same bytes; each target signs with its own secret.
       const body = JSON.stringify({
         triggerEvent: trigger,
         createdAt: deps.clock.now().toISOString(),
@@ -183,36 +229,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
       });
       const uid = typeof payload.uid === 'string' ? payload.uid : undefined;
       const fault = deps.takeFault?.(account.apiKey);
-      switch (fault?.mode) {
-        case undefined:
-          return deliver(hook, trigger, body, uid);
-        case 'drop':
-          deps.record({
-            kind: 'webhook',
-            at: deps.clock.now().toISOString(),
-            method: 'POST',
-            path: hook.url,
-            query: {},
-            apiKey: null,
-            route: 'other',
-            status: 0,
-            durationMs: 0,
-            note: 'fault:drop',
-            triggerEvent: trigger,
-            bookingUid: uid,
-          });
-          return;
-        case 'duplicate':
-          await deliver(hook, trigger, body, uid);
-          return deliver(hook, trigger, body, uid, 'fault:duplicate');
-        case 'delay':
-          later(fault.latencyMs ?? 1000, () => deliver(hook, trigger, body, uid, 'fault:delay'));
-          return;
-        case 'replay':
-          await deliver(hook, trigger, body, uid);
-          later(fault.latencyMs ?? 2000, () => deliver(hook, trigger, body, uid, 'fault:replay'));
-          return;
-      }
+      for (const hook of targets) await sendOne(hook, trigger, body, uid, fault);
     },
     cancelPending() {
       for (const t of timers) clearTimeout(t);
