@@ -5,7 +5,7 @@
  * stays claimed until its lease ends, so a retry cannot run a change twice.
  */
 import type { RequestHandler } from 'express';
-import { AppError, sha256Hex, type Clock } from '@calsync/platform';
+import { AppError, notFound, sha256Hex, type Clock } from '@calsync/platform';
 import { HTTP_HEADERS } from '@calsync/contracts';
 import { trackWrites, type WriteTracker } from '@calsync/db';
 import type { IdempotencyRepo } from '../db/idempotency-repo';
@@ -30,6 +30,9 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
       throw new AppError('invalid_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
     const tenantId = tenantOf(res).id;
     const scope = `${operation}:${String(req.params.id ?? '')}`;
+    // Longer than the scope column (128): no appointment id is (they are UUIDs), so this is the
+    // 404 the route would give; claiming it would fail in MySQL as a 500 (found by test:fuzz).
+    if (scope.length > 128) throw notFound('Appointment');
     const hash = sha256Hex(stableStringify(req.body ?? null));
     const claim = await repo.claim(tenantId, scope, key, hash, clock.now());
     switch (claim.kind) {
