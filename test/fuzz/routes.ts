@@ -291,7 +291,6 @@ function retellRoute(ctx: FuzzContext): RouteDef {
         { weight: 8, arbitrary: fc.constantFrom(...RETELL_FUNCTIONS) },
         { weight: 1, arbitrary: hostileSegment },
       ),
-      tenant: fc.oneof({ weight: 9, arbitrary: fc.constant(A) }, { weight: 1, arbitrary: fc.constant(B) }),
       args: mutated(args),
       wrapped: fc.boolean(),
       callId: fc.oneof(fc.uuid(), headerValue),
@@ -313,16 +312,17 @@ function retellRoute(ctx: FuzzContext): RouteDef {
           headers['X-Retell-Call-Id'] = r.callId;
           headers['X-Retell-From-Number'] = r.from;
         }
-        // Tenant B is throttled by the other routes' bad tokens: it gets only garbage signatures.
-        const key = r.tenant === A ? A.retellKey : 'key_not_b';
-        if (r.sig === 'valid') headers['X-Retell-Signature'] = retellSignature(raw, key);
+        // Failed authentication is throttled per tenant: bad signatures go to tenant B (already
+        // throttled by the other routes' bad tokens), so tenant A stays reachable for valid ones.
+        const tenant = r.sig === 'valid' ? A : B;
+        if (r.sig === 'valid') headers['X-Retell-Signature'] = retellSignature(raw, A.retellKey);
         else if (r.sig === 'stale')
-          headers['X-Retell-Signature'] = retellSignature(raw, key, Date.now() - 3600_000);
-        else if (r.sig === 'other-key') headers['X-Retell-Signature'] = retellSignature(raw, B.retellKey);
+          headers['X-Retell-Signature'] = retellSignature(raw, B.retellKey, Date.now() - 3600_000);
+        else if (r.sig === 'other-key') headers['X-Retell-Signature'] = retellSignature(raw, A.retellKey);
         else if (r.sig === 'garbage') headers['X-Retell-Signature'] = `v=1,d=${'0'.repeat(64)}`;
         return {
           method: 'POST',
-          path: `/v1/tenants/${r.tenant.id}/retell/functions/${r.fn}`,
+          path: `/v1/tenants/${tenant.id}/retell/functions/${r.fn}`,
           headers,
           body: raw,
           pii: [...piiOf(r.args), r.from],
