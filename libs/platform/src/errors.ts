@@ -13,6 +13,10 @@ export const ERROR_STATUS = {
   not_in_review: 409,
   idempotency_in_progress: 409,
   idempotency_mismatch: 422,
+  /** Well-formed, but what it refers to cannot be used (e.g. a Cal.com account without event types). */
+  unprocessable: 422,
+  /** An upstream (Cal.com) refused or failed a call this request depends on. */
+  bad_gateway: 502,
   payload_too_large: 413,
   rate_limited: 429,
   unsupported_media_type: 415,

@@ -3,7 +3,7 @@
  * outbox relay and the Express app. main.ts wires real ones; tests pass their own.
  */
 import express from 'express';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import {
   createMetrics,
@@ -18,7 +18,7 @@ import {
 } from '@calsync/platform';
 import { createTenantReader, migrationsDone, type Db } from '@calsync/db';
 import { createSyncStateStore } from '@calsync/sync-state';
-import type { Topology } from '@calsync/contracts';
+import { HEADERS, type Topology } from '@calsync/contracts';
 import type { BookingApiConfig } from './config';
 import { createAppointmentsRepo } from './db/appointments-repo';
 import { createIdempotencyRepo } from './db/idempotency-repo';
@@ -26,6 +26,8 @@ import { createOutboxRepo } from './db/outbox-repo';
 import { createTenantsRepo } from './db/tenants-repo';
 import { createAppointmentsService } from './domain/appointments';
 import { createTenantsService } from './domain/tenants';
+import { createTenantLifecycle } from './domain/tenant-lifecycle';
+import { createParkedService } from './domain/parked';
 import { adminAuth } from './http/auth';
 import { createAuthThrottle } from './http/auth-throttle';
 import { adminRouter } from './http/admin';
@@ -93,6 +95,28 @@ export function createBookingApi(deps: BookingApiDeps) {
     hashToken: hashAdminToken,
     clock,
   });
+  // Onboarding, rotation and offboarding call Cal.com with the tenant's key: the same budget and breaker.
+  const lifecycle = createTenantLifecycle({
+    tenants,
+    repo: tenantsRepo,
+    reader: tenantReader,
+    secrets,
+    calcomFor: (t) => calcom.clientFor(t),
+    publicWebhookBaseUrl: config.publicWebhookBaseUrl,
+    clock,
+    logger,
+  });
+  const parkedRepo = createInboundParkedRepo(db);
+  const parked = createParkedService({
+    repo: parkedRepo,
+    publish: async (subject, payload, hdrs) => {
+      const h = natsHeaders();
+      for (const [k, v] of Object.entries(hdrs)) h.set(k, v);
+      await deps.js.publish(subject, payload, { headers: h, msgID: hdrs[HEADERS.msgId] });
+    },
+    clock,
+    logger,
+  });
   // Cal.com → local (SPEC §6.2, §6.8) and the admin sync endpoints.
   const inboundRepo = createInboundRepo(db);
   const inboundParts = {
@@ -107,7 +131,7 @@ export function createBookingApi(deps: BookingApiDeps) {
   const inbound = createInboundConsumer({
     js: deps.js,
     def: deps.topology.consumers.inboundApplier,
-    parking: createInboundParkedRepo(db),
+    parking: parkedRepo,
     applier: createInboundApplier({
       ...inboundParts,
       tenants: tenantReader,
@@ -168,7 +192,16 @@ export function createBookingApi(deps: BookingApiDeps) {
     }),
   );
   app.use(express.json({ limit: '1mb', type: 'application/json' }));
-  app.use(operatorRouter({ tenants, operatorToken: config.operatorToken, throttle: authThrottle }));
+  app.use(
+    operatorRouter({
+      tenants,
+      lifecycle,
+      parked,
+      appointments,
+      operatorToken: config.operatorToken,
+      throttle: authThrottle,
+    }),
+  );
   app.use(
     '/v1/tenants/:tenantId',
     adminAuth({ repo: tenantsRepo, reader: tenantReader, hashToken: hashAdminToken, throttle: authThrottle }),

@@ -21,6 +21,10 @@ const schema = z
     ...calcomAccessEnvShape,
     BOOKING_API_PORT: portSchema(3000),
     CALCOM_API_URL: z.url().default('https://api.cal.com'),
+    /** Where Cal.com reaches webhook-gateway; onboarding registers `${this}/v1/webhooks/calcom/<tenant>`. */
+    PUBLIC_WEBHOOK_BASE_URL: z.url().optional(),
+    /** Only for PUBLIC_WEBHOOK_BASE_URL's default (the gateway on this host). */
+    WEBHOOK_GATEWAY_PORT: portSchema(3001),
     OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
     SECRETS_KEY: secretsKeySchema.optional(),
     /** How often the outbox relay looks for rows another process left behind. */
@@ -52,5 +56,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     authThrottle: { perIp: e.AUTH_FAILURES_PER_CLIENT, perTenant: e.AUTH_FAILURES_PER_TENANT },
     calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS, ...calcomAccessConfig(e) },
     retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
+    publicWebhookBaseUrl: (e.PUBLIC_WEBHOOK_BASE_URL ?? `http://127.0.0.1:${e.WEBHOOK_GATEWAY_PORT}`).replace(
+      /\/+$/,
+      '',
+    ),
   };
 }

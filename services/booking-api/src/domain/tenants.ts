@@ -12,6 +12,8 @@ export interface TenantInput {
     webhookSecret?: string | undefined;
     eventTypes: { id: number; title: string; lengthInMinutes: number }[];
     rateLimitPerMinute: number;
+    /** Set by onboarding (`connect`): the subscription registered in Cal.com. Absent keeps the stored one. */
+    webhookId?: string | undefined;
   };
   retell?: { apiKey: string } | undefined;
 }
@@ -25,6 +27,8 @@ export interface TenantView {
     rateLimitPerMinute: number;
     apiKeySet: true;
     webhookSecretSet: boolean;
+    /** Only for tenants onboarded with `connect`: the subscription booking-api registered in Cal.com. */
+    webhook?: { id: string; registered: true };
   };
   retell: { apiKeySet: boolean };
   createdAt: string;
@@ -41,6 +45,7 @@ export function tenantView(t: TenantRecord): TenantView {
       rateLimitPerMinute: t.calcomRateLimitPerMinute,
       apiKeySet: true,
       webhookSecretSet: t.calcomWebhookSecret !== null,
+      ...(t.calcomWebhookId ? { webhook: { id: t.calcomWebhookId, registered: true as const } } : {}),
     },
     retell: { apiKeySet: t.retellApiKey !== null },
     createdAt: t.createdAt.toISOString(),
@@ -73,6 +78,7 @@ export function createTenantsService(deps: {
             ? deps.secrets.seal(input.calcom.webhookSecret, tenantSecret(id, 'calcom_webhook_secret_enc'))
             : null,
           rateLimitPerMinute: input.calcom.rateLimitPerMinute,
+          ...(input.calcom.webhookId !== undefined ? { calcomWebhookId: input.calcom.webhookId } : {}),
           retellApiKeyEnc: input.retell
             ? deps.secrets.seal(input.retell.apiKey, tenantSecret(id, 'retell_api_key_enc'))
             : null,
@@ -93,6 +99,18 @@ export function createTenantsService(deps: {
       const t = await deps.reader.get(id);
       if (!t) throw notFound('Tenant');
       return tenantView(t);
+    },
+
+    /** Live tenants in id order; `nextCursor` is the last id of a full page, null at the end. */
+    async list(q: { limit: number; cursor?: string | undefined }) {
+      const ids = await deps.repo.pageIds(q.cursor, q.limit);
+      const page = ids.slice(0, q.limit);
+      const items: TenantView[] = [];
+      for (const id of page) {
+        const t = await deps.reader.get(id);
+        if (t) items.push(tenantView(t)); // offboarded between the two reads: left out
+      }
+      return { items, nextCursor: ids.length > q.limit ? (page.at(-1) ?? null) : null };
     },
   };
 }

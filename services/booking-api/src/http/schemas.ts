@@ -17,26 +17,57 @@ export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +
 export const email = z.email().max(254);
 const instant = isoInstantSchema.transform((v) => new Date(v));
 
-export const tenantBody = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  timeZone: ianaZone,
-  adminToken: z.string().min(24, 'must be at least 24 characters').max(256),
-  calcom: z.strictObject({
-    apiKey: z.string().min(1).max(512),
-    webhookSecret: z.string().min(1).max(512).optional(),
-    eventTypes: z
-      .array(
-        z.strictObject({
-          id: z.number().int().positive(),
-          title: z.string().min(1).max(200),
-          lengthInMinutes: z.number().int().min(1).max(1440),
-        }),
-      )
-      .min(1)
-      .max(100),
-    rateLimitPerMinute: z.number().int().min(2).max(100_000).default(120),
-  }),
-  retell: z.strictObject({ apiKey: z.string().min(1).max(512) }).optional(),
+export const tenantBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    timeZone: ianaZone,
+    adminToken: z.string().min(24, 'must be at least 24 characters').max(256),
+    calcom: z.strictObject({
+      apiKey: z.string().min(1).max(512),
+      /** Onboarding (SPEC §4.1): read the event types from Cal.com and register our webhook. */
+      connect: z.literal(true).optional(),
+      webhookSecret: z.string().min(1).max(512).optional(),
+      eventTypes: z
+        .array(
+          z.strictObject({
+            id: z.number().int().positive(),
+            title: z.string().min(1).max(200),
+            lengthInMinutes: z.number().int().min(1).max(1440),
+          }),
+        )
+        .min(1)
+        .max(100)
+        .optional(),
+      rateLimitPerMinute: z.number().int().min(2).max(100_000).default(120),
+    }),
+    retell: z.strictObject({ apiKey: z.string().min(1).max(512) }).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.calcom.connect && (t.calcom.eventTypes || t.calcom.webhookSecret))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['calcom', 'connect'],
+        message:
+          'with connect, event types come from Cal.com and the webhook secret is generated: leave both out',
+      });
+    if (!t.calcom.connect && !t.calcom.eventTypes)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['calcom', 'eventTypes'],
+        message: 'is required unless connect is true',
+      });
+  });
+
+export const tenantListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(63).optional(),
+});
+
+export const parkedListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  tenantId: z.string().max(63).optional(),
+  /** Also rows already re-driven. */
+  all: z.enum(['true', 'false']).default('false'),
 });
 
 export const customerBody = z
