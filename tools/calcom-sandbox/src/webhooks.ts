@@ -118,6 +118,27 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
   const timers = new Set<NodeJS.Timeout>();
   const aborts = new Set<AbortController>();
 
+  /** The call-log entry of one delivery (status 0 until an answer comes). */
+  const webhookCall = (
+    hook: WebhookConfig,
+    trigger: TriggerEvent,
+    uid?: string,
+    note?: string,
+  ): RecordedCall => ({
+    kind: 'webhook',
+    at: deps.clock.now().toISOString(),
+    method: 'POST',
+    path: hook.url,
+    query: {},
+    apiKey: null,
+    route: 'other',
+    status: 0,
+    durationMs: 0,
+    triggerEvent: trigger,
+    bookingUid: uid,
+    ...(note ? { note } : {}),
+  });
+
   const deliver = async (
     hook: WebhookConfig,
     trigger: TriggerEvent,
@@ -126,20 +147,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
     note?: string,
   ) => {
     const started = Date.now();
-    const call: RecordedCall = {
-      kind: 'webhook',
-      at: deps.clock.now().toISOString(),
-      method: 'POST',
-      path: hook.url,
-      query: {},
-      apiKey: null,
-      route: 'other',
-      status: 0,
-      durationMs: 0,
-      triggerEvent: trigger,
-      bookingUid: uid,
-      ...(note ? { note } : {}),
-    };
+    const call = webhookCall(hook, trigger, uid, note);
     const abort = new AbortController();
     aborts.add(abort);
     try {
@@ -189,20 +197,7 @@ export function createWebhookSender(deps: WebhookSenderDeps): WebhookSender {
       case undefined:
         return deliver(hook, trigger, body, uid);
       case 'drop':
-        deps.record({
-          kind: 'webhook',
-          at: deps.clock.now().toISOString(),
-          method: 'POST',
-          path: hook.url,
-          query: {},
-          apiKey: null,
-          route: 'other',
-          status: 0,
-          durationMs: 0,
-          note: 'fault:drop',
-          triggerEvent: trigger,
-          bookingUid: uid,
-        });
+        deps.record(webhookCall(hook, trigger, uid, 'fault:drop'));
         return;
       case 'duplicate':
         await deliver(hook, trigger, body, uid);
