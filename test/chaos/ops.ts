@@ -3,7 +3,8 @@
  * customer on the Cal.com page (the sandbox). Every draw is taken up front in
  * a fixed order, so a seed replays the same choices whatever the system answers.
  */
-import type { CalcomSandbox, SandboxBooking } from '@calsync/calcom-sandbox';
+import type { CalcomSandbox } from '@calsync/calcom-sandbox';
+import { at, customerOp, liveBookings } from './customer-ops';
 import { call, listAppointments, retell, type Answer, type Appointment } from './client';
 import { inOutage, type History, type OpRecord, type Side } from './history';
 import type { Rng } from './rng';
@@ -47,7 +48,7 @@ function weighted(rng: Rng, items: [string, number][]): string {
   return items[0]![0];
 }
 
-interface Draw {
+export interface Draw {
   tenant: Tenant;
   side: Side;
   kind: string;
@@ -87,12 +88,6 @@ async function bookedOf(w: World, t: Tenant): Promise<Appointment[]> {
   return (w.known.get(t.id) ?? []).filter((a) => a.status === 'booked').sort(byCreation);
 }
 
-const liveBookings = (w: World, t: Tenant): SandboxBooking[] =>
-  w.sb
-    .bookings({ apiKey: t.calcomKey })
-    .filter((b) => b.status === 'accepted' || b.status === 'pending')
-    .sort((a, b) => a.id - b.id);
-
 const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : JSON.stringify(v));
 
 async function hasTarget(w: World, d: Draw): Promise<boolean> {
@@ -101,9 +96,6 @@ async function hasTarget(w: World, d: Draw): Promise<boolean> {
     ? liveBookings(w, d.tenant).length > 0
     : (await bookedOf(w, d.tenant)).length > 0;
 }
-
-/** Leans towards the newest: those are the ones whose sync may still be in flight. */
-const at = <T>(items: T[], frac: number): T | undefined => items[Math.floor(Math.sqrt(frac) * items.length)];
 
 export async function runOp(w: World, n: number, drawn: Draw): Promise<OpRecord[]> {
   // Nothing to act on yet: the side books instead, so no draw is wasted.
@@ -268,56 +260,5 @@ export async function runOp(w: World, n: number, drawn: Draw): Promise<OpRecord[
         );
       });
     }
-  }
-}
-
-async function customerOp(
-  w: World,
-  n: number,
-  d: Draw,
-  rec: (r: Partial<OpRecord> & { status: number; outcome: string }) => OpRecord,
-  attendee: { name: string; email: string; timeZone: string },
-): Promise<OpRecord> {
-  const t = d.tenant;
-  const outcomeOf = (err: unknown) => (err instanceof Error ? err.message.slice(0, 80) : String(err));
-  if (d.kind === 'book') {
-    try {
-      const b = await w.sb.customer.book(t.calcomKey, {
-        start: d.slot,
-        eventTypeId: d.eventTypeId,
-        attendee,
-      });
-      return rec({
-        newUid: b.uid,
-        start: d.slot,
-        eventTypeId: d.eventTypeId,
-        customerName: attendee.name,
-        status: 201,
-        outcome: 'booked',
-      });
-    } catch (err) {
-      return rec({ start: d.slot, eventTypeId: d.eventTypeId, status: 400, outcome: outcomeOf(err) });
-    }
-  }
-  const target = at(liveBookings(w, t), d.target);
-  if (!target) return rec({ kind: `${d.kind} (nothing to act on)`, status: -1, outcome: 'skipped' });
-  const appointmentId = target.metadata.appointmentId as string | undefined;
-  try {
-    if (d.kind === 'cancel') {
-      await w.sb.customer.cancel(target.uid, 'chaos customer');
-      return rec({ uid: target.uid, appointmentId, status: 200, outcome: 'cancelled' });
-    }
-    const b = await w.sb.customer.reschedule(target.uid, d.slot);
-    return rec({
-      uid: target.uid,
-      newUid: b.uid,
-      appointmentId,
-      start: d.slot,
-      eventTypeId: target.eventTypeId,
-      status: 201,
-      outcome: 'rescheduled',
-    });
-  } catch (err) {
-    return rec({ uid: target.uid, appointmentId, start: d.slot, status: 400, outcome: outcomeOf(err) });
   }
 }
