@@ -129,8 +129,18 @@ export function judge(
     // 4: Cal.com writes by our key, per appointment, against the local changes that needed them.
     const writes = new Map<string, string[]>();
     const note = (id: string, what: string) => writes.set(id, [...(writes.get(id) ?? []), what]);
+    // The appointment linked to the booking (or to the one it replaced) owns the write; the
+    // family only when nothing links it (the system may have split a family in two).
+    const linkOf = new Map(
+      s.appointments.flatMap((a) => (a.sync.calcomBookingUid ? [[a.sync.calcomBookingUid, a.id]] : [])),
+    );
     for (const b of mine) {
-      const owner = familyOwner.get(rootOf(b.uid)) ?? '(no appointment)';
+      const owner =
+        linkOf.get(b.uid) ??
+        (b.rescheduledFromUid ? linkOf.get(b.rescheduledFromUid) : undefined) ??
+        (typeof b.metadata.appointmentId === 'string' ? b.metadata.appointmentId : undefined) ??
+        familyOwner.get(rootOf(b.uid)) ??
+        '(no appointment)';
       if (b.source === 'api' && !b.rescheduledFromUid) note(owner, `create ${b.uid}`);
       if (b.rescheduledFromUid && b.rescheduledByEmail === t.hostEmail) note(owner, `reschedule → ${b.uid}`);
       if (b.cancelledByEmail === t.hostEmail && !b.rescheduledToUid) note(owner, `cancel ${b.uid}`);
