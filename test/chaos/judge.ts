@@ -209,8 +209,13 @@ function explain(
     (o) =>
       o.side === 'customer' && o.status < 300 && [o.uid, o.newUid].some((u) => u && ownerOfUid(u) === a.id),
   );
-  const starts = [a.start, ...mine.map((o) => o.start)].filter((x): x is string => !!x).map(Date.parse);
+  // Every time it held: its own operations' and the customer's (a Cal.com-made appointment's first start).
+  const starts = [a.start, ...mine.map((o) => o.start), ...customerOnIt.map((o) => o.start)]
+    .filter((x): x is string => !!x)
+    .map(Date.parse);
   const near = (o: OpRecord) => !!o.start && starts.some((s) => Math.abs(Date.parse(o.start!) - s) < SLOT_MS);
+  // Operations on some other booking (not this appointment's, nor its own customer's).
+  const other = (o: OpRecord) => o.appointmentId !== a.id && !customerOnIt.includes(o);
   const calFaults = h.faults.filter((f) => f.tenant === t.id || !f.tenant);
   switch (reason) {
     case 'conflict': {
@@ -228,14 +233,12 @@ function explain(
             return `customer op ${c.n} changed it on Cal.com around local op ${l.n}`;
       // Cal.com's 409 "already being created" (two creates for one host and start at once) is
       // flagged `conflict` too, and so is a customer's change to a double-booked appointment.
-      if (ops.some((o) => o.appointmentId !== a.id && near(o)))
-        return 'another booking wanted an overlapping time';
+      if (ops.some((o) => other(o) && near(o))) return 'another booking wanted an overlapping time';
       return undefined;
     }
     case 'slot_taken':
     case 'double_booked':
-      if (ops.some((o) => o.appointmentId !== a.id && near(o)))
-        return 'another booking wanted an overlapping time';
+      if (ops.some((o) => other(o) && near(o))) return 'another booking wanted an overlapping time';
       return undefined;
     case 'retries_exhausted':
       return calFaults.length ? `faults: ${calFaults.map((f) => f.what).join('; ')}` : undefined;
