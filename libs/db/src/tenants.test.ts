@@ -34,3 +34,22 @@ describe('the tenant reader cache', () => {
     expect(db.lookups).toBe(1);
   });
 });
+
+describe('an offboarded tenant', () => {
+  it('is looked up only among live rows and left out of listIds, so every service treats it as unknown', async () => {
+    const sql: string[] = [];
+    const db = {
+      query: (q: string) => {
+        sql.push(q);
+        return Promise.resolve([]);
+      },
+    } as Pick<Db, 'query'>;
+    const reader = createTenantReader({ db, secrets });
+    expect(await reader.get('gone')).toBeNull();
+    expect(await reader.listIds()).toEqual([]);
+    expect(sql).toEqual([
+      expect.stringContaining('WHERE id = ? AND removed_at IS NULL'),
+      expect.stringContaining('WHERE removed_at IS NULL'),
+    ]);
+  });
+});

@@ -99,9 +99,9 @@ const appointmentWithUid = (tenantId: string, uid: string) =>
     { what: `the appointment of booking ${uid}` },
   );
 
-const subscriptionOf = (tenantId: string) =>
+const subscriptionOf = (tenantId: string, apiKey = KEY) =>
   sandbox
-    .webhooks({ apiKey: KEY })
+    .webhooks({ apiKey })
     .find((w) => w.subscriberUrl === `${gatewayUrl}/v1/webhooks/calcom/${tenantId}`);
 
 it('onboards in one call, receives a signed booking, rotates without losing a delivery, and offboards', async () => {
@@ -253,6 +253,32 @@ describe('when onboarding cannot complete', () => {
       calcom: { apiKey: KEY, connect: true, webhookSecret: 'x' },
     });
     expect(res.status).toBe(400);
+  });
+
+  it('a rotation Cal.com refuses keeps the secret Cal.com still signs with', async () => {
+    const key = 'cal_live_rotatefail_aaaa';
+    sandbox.addAccount({ apiKey: key, eventTypes: [{ id: 7_300_004, lengthInMinutes: 30 }] });
+    expect(
+      (await op('PUT', '/v1/tenants/rot-fail', connectBody(key, 'admin-token-rot-fail-012345678'))).status,
+    ).toBe(201);
+    const secret = subscriptionOf('rot-fail', key)!.secret!;
+    sandbox.injectFault({ route: 'webhooks', mode: 'status', status: 400, times: 1, apiKey: key });
+    const res = await op('POST', '/v1/tenants/rot-fail/calcom/rotate-webhook-secret');
+    expect(res.status).toBe(502);
+    expect(subscriptionOf('rot-fail', key)!.secret).toBe(secret);
+    // Still current, not "previous" with a 10-minute clock running out on it.
+    const [row] = await h.testDb.db.query<Record<string, unknown>>(
+      'SELECT calcom_webhook_secret_prev_enc, calcom_webhook_secret_rotated_at FROM tenants WHERE id = ?',
+      ['rot-fail'],
+    );
+    expect(row).toEqual({ calcom_webhook_secret_prev_enc: null, calcom_webhook_secret_rotated_at: null });
+    const booked = await sandbox.customer.book(key, {
+      start: slot(11).toISOString(),
+      eventTypeId: 7_300_004,
+      attendee,
+    });
+    expect(sandbox.calls({ kind: 'webhook' }).at(-1)?.status).toBe(200);
+    await appointmentWithUid('rot-fail', booked.uid);
   });
 
   it('rotation of a tenant onboarded by hand (no registered webhook) is a 409', async () => {
