@@ -138,3 +138,35 @@ describe('Cancel and Reschedule inputs', () => {
     expect(ok.status).toBe(action === 'cancel' ? 200 : 201);
   });
 });
+
+describe('CreateWebhookInputDto and UserWebhookOutputDto (with FACTS errata)', () => {
+  const input = schema('CreateWebhookInputDto');
+  const SAMPLE: Record<string, unknown> = {
+    payloadTemplate: '{"type":"{{type}}"}',
+    active: true,
+    subscriberUrl: 'https://hooks.example/calcom',
+    // The document says `string`; Cal.com's code (and FACTS) takes an array of the enum's names.
+    triggers: ['BOOKING_CREATED'],
+    secret: 's',
+  };
+
+  it('accepts every property the schema lists, all at once, and needs the required ones', async () => {
+    expect(Object.keys(SAMPLE).sort()).toEqual(Object.keys(input.properties).sort());
+    const created = await api(sb.url, KEY, '').post('/v2/webhooks', SAMPLE);
+    expect(created.status).toBe(201);
+    for (const name of input.required ?? []) {
+      // A URL of its own each time, so a 400 is the missing property's and never the 409 of a repeated URL.
+      const body: Record<string, unknown> = { ...SAMPLE, subscriberUrl: `https://hooks.example/${name}` };
+      delete body[name];
+      expect((await api(sb.url, KEY, '').post('/v2/webhooks', body)).status).toBe(400);
+    }
+  });
+
+  it('answers every property of the output schema (id a uuid string, not a number)', async () => {
+    const created = await api(sb.url, KEY, '').post('/v2/webhooks', SAMPLE);
+    expect(Object.keys(created.body.data).sort()).toEqual(
+      Object.keys(schema('UserWebhookOutputDto').properties).sort(),
+    );
+    expect(typeof created.body.data.id).toBe('string');
+  });
+});
