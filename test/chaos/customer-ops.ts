@@ -1,5 +1,6 @@
 /** A customer on the tenant's Cal.com page (the sandbox): book, cancel, reschedule. */
 import type { SandboxBooking } from '@calsync/calcom-sandbox';
+import { listAppointments } from './client';
 import type { OpRecord } from './history';
 import type { Draw, World } from './ops';
 import type { Tenant } from './tenants';
@@ -44,17 +45,25 @@ export async function customerOp(
   }
   const target = at(liveBookings(w, t), d.target);
   if (!target) return rec({ kind: `${d.kind} (nothing to act on)`, status: -1, outcome: 'skipped' });
-  const appointmentId = target.metadata.appointmentId as string | undefined;
+  // What the appointment showed just before the customer acted: a conflict needs an unsynced
+  // local change then (or one made after, before the webhook landed). Unknown when the API is away.
+  const list = await listAppointments(w.apiUrl(), t.id, t.adminToken);
+  const owner = list?.find(
+    (a) => a.sync.calcomBookingUid === target.uid || a.id === target.metadata.appointmentId,
+  );
+  const appointmentId = owner?.id ?? (target.metadata.appointmentId as string | undefined);
+  const ownerSyncAtOp = list ? (owner?.sync.status ?? 'none') : 'unknown';
   try {
     if (d.kind === 'cancel') {
       await w.sb.customer.cancel(target.uid, 'chaos customer');
-      return rec({ uid: target.uid, appointmentId, status: 200, outcome: 'cancelled' });
+      return rec({ uid: target.uid, appointmentId, ownerSyncAtOp, status: 200, outcome: 'cancelled' });
     }
     const b = await w.sb.customer.reschedule(target.uid, d.slot);
     return rec({
       uid: target.uid,
       newUid: b.uid,
       appointmentId,
+      ownerSyncAtOp,
       start: d.slot,
       eventTypeId: target.eventTypeId,
       status: 201,

@@ -20,6 +20,8 @@ export interface OpRecord {
   eventTypeId?: number;
   /** A unique customer name per create, to find what a create committed. */
   customerName?: string;
+  /** Customer cancel/reschedule: the owning appointment's sync.status just before (`none`, `unknown`). */
+  ownerSyncAtOp?: string;
   /** HTTP status of our service (0 = no answer); for customer ops the sandbox's outcome. */
   status: number;
   /** Business outcome: e.g. `201`, `slot_taken`, retell `confirmed`. */

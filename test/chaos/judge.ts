@@ -28,6 +28,8 @@ export function judge(
   bookings: SandboxBooking[],
   webhookCalls: RecordedCall[],
   h: History,
+  /** Receives how each review entry was explained (printed with --verbose). */
+  explained: string[] = [],
 ): Finding[] {
   const out: Finding[] = [];
   const byUid = new Map(bookings.map((b) => [b.uid, b]));
@@ -161,7 +163,8 @@ export function judge(
       if (!a) continue;
       const reason = s.review.find((r) => r.appointment.id === id)?.reason ?? a.sync.errorCode ?? 'unknown';
       const why = explain(a, reason, t, hist, (uid) => familyOwner.get(rootOf(uid)));
-      if (!why)
+      if (why) explained.push(`${id} (${reason}): ${why}`);
+      else
         find(
           '6 review explained by the history',
           `${id} (${reason}, origin ${a.origin}): ops ${
@@ -218,19 +221,16 @@ function explain(
   const other = (o: OpRecord) => o.appointmentId !== a.id && !customerOnIt.includes(o);
   const calFaults = h.faults.filter((f) => f.tenant === t.id || !f.tenant);
   switch (reason) {
-    case 'conflict': {
-      // A real conflict: a customer changed the booking while a local change was not yet in
-      // Cal.com. From outside that means a local change shortly before the customer's (or
-      // after it, before its webhook could land), or one held back by an outage or a fault.
-      const held = (from: number, to: number) =>
-        h.outages.some((o) => o.from <= to && (o.to ?? Infinity) >= from) ||
-        calFaults.some((f) => f.at >= from && f.at <= to) ||
-        h.faults.some((f) => f.at >= from && f.at <= to && /SIGKILL calcom-sync|webhook/.test(f.what));
+    case 'conflict':
+    case 'calcom_cancelled': {
+      // A real conflict: a customer changed the booking while a local change was not in Cal.com
+      // yet — the appointment was not `synced` just before (seen from outside), or a local
+      // change came after, before the customer's webhook landed.
       const changes = mine.filter((o) => o.localChange && o.side !== 'customer');
       for (const c of customerOnIt.filter((o) => o.kind !== 'book'))
         for (const l of changes)
-          if (l.at >= c.at - 15_000 || held(l.at, c.at))
-            return `customer op ${c.n} changed it on Cal.com around local op ${l.n}`;
+          if (l.at > c.at || (l.at <= c.at && c.ownerSyncAtOp !== 'synced'))
+            return `customer op ${c.n} changed it on Cal.com with local op ${l.n} unsynced`;
       // Cal.com's 409 "already being created" (two creates for one host and start at once) is
       // flagged `conflict` too, and so is a customer's change to a double-booked appointment.
       if (ops.some((o) => other(o) && near(o))) return 'another booking wanted an overlapping time';

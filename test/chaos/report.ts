@@ -23,7 +23,13 @@ export function report(r: SeedResult, logDir: string, verbose = false): string {
       text: `  op ${o.n}: ${o.tenant} ${o.side} ${o.kind} → ${o.status} ${o.outcome}${o.appointmentId ? ` [${o.appointmentId}]` : ''}${o.uid ? ` uid ${o.uid}` : ''}${o.newUid ? ` → ${o.newUid}` : ''}${o.start ? ` {${o.start}}` : ''}${o.duringOutage ? ' (outage)' : ''}`,
     })),
   ].sort((a, b) => a.n - b.n || a.order - b.order);
-  lines.push(...events.map((e) => e.text), '', stats, '  findings:');
+  lines.push(
+    ...events.map((e) => e.text),
+    '',
+    stats,
+    ...r.reviews.map((x) => `  review ${x}`),
+    '  findings:',
+  );
   for (const f of r.findings) lines.push(`  ✗ [${f.check}] ${f.tenant}: ${f.detail}`);
   lines.push(
     ...warn,

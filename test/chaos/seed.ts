@@ -17,6 +17,8 @@ export interface SeedResult {
   warnings: string[];
   /** What was judged, so a pass says how much it covered. */
   stats: string;
+  /** Each review entry and what in the history explains it. */
+  reviews: string[];
   ms: number;
 }
 
@@ -96,7 +98,8 @@ export async function runSeed(sys: ChaosSystem, seed: number, opts: SeedOptions)
       tenant: '*',
       detail: `still pending after the bound: ${q.pending.join(', ')}`,
     });
-  findings.push(...judge(states, sys.sb.bookings(), sys.sb.calls({ kind: 'webhook' }), history));
+  const reviews: string[] = [];
+  findings.push(...judge(states, sys.sb.bookings(), sys.sb.calls({ kind: 'webhook' }), history, reviews));
   const warnings = sys.services.flatMap((s) => s.unexpectedExits.splice(0));
   const all = states.flatMap((s) => s.appointments);
   const mine = sys.sb.bookings().filter((b) => tenants.some((t) => t.eventTypes.includes(b.eventTypeId)));
@@ -108,5 +111,5 @@ export async function runSeed(sys: ChaosSystem, seed: number, opts: SeedOptions)
     `${replicas} sync replicas`,
     `operations ${(opsMs / 1000).toFixed(0)} s, quiesce ${(quiesceMs / 1000).toFixed(0)} s`,
   ].join(', ');
-  return { seed, history, tenants, findings, warnings, stats, ms: Date.now() - t0 };
+  return { seed, history, tenants, findings, warnings, stats, reviews, ms: Date.now() - t0 };
 }
