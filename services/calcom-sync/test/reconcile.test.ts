@@ -117,3 +117,32 @@ it('refuses a round that would cancel an unusual share of the tenant at once: fl
   sub.unsubscribe();
   await collecting;
 });
+
+it('an appointment still standing on a booking rescheduled twice (all webhooks missed) is moved to the live end of the chain', async () => {
+  const t = await addTenant(h);
+  const id = await book(h, t, slot(70));
+  const synced = await waitForRow(h, id, (r) => r.sync_status === 'synced', 'synced');
+  const hop = await h.sandbox.customer.reschedule(synced.calcom_booking_uid!, slot(72).toISOString());
+  const end = await h.sandbox.customer.reschedule(hop.uid, slot(74).toISOString());
+
+  const inbound: CalcomInboundEventV1[] = [];
+  const sub = h.nats.nc.subscribe(h.nats.topology.subjects.calcomInbound(t.id, '*'));
+  const collecting = (async () => {
+    for await (const m of sub) inbound.push(m.json<CalcomInboundEventV1>());
+  })();
+  await app!.reconciler.runOnce();
+  await waitForRow(
+    h,
+    id,
+    () => inbound.some((e) => e.payload.uid === end.uid),
+    'inbound event for the live end',
+  );
+  const evt = inbound.find((e) => e.payload.uid === end.uid)!;
+  // From the booking the appointment stands on, so the applier moves it (not a new appointment).
+  expect(evt).toMatchObject({
+    trigger: 'BOOKING_RESCHEDULED',
+    payload: { rescheduleUid: synced.calcom_booking_uid },
+  });
+  sub.unsubscribe();
+  await collecting;
+});

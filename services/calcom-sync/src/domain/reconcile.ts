@@ -12,6 +12,7 @@ import type { TenantReader, TenantRecord, Db } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import { flag, type SyncStateStore } from '@calsync/sync-state';
 import { createReconcileRepository } from '../db/reconcile-repository';
+import type { SyncRow } from '../db/repository';
 import type { InboundPublisher } from '../messaging/inbound';
 import type { SyncMetrics } from '../metrics';
 import { isCancelled, type CalcomBooking, type CalcomGateway } from './calcom-port';
@@ -111,6 +112,56 @@ export function createReconciler(deps: ReconcilerDeps) {
     for (const m of missed) await publishCancel(tenant, m.b);
   }
 
+  /**
+   * A booked appointment still linked to a booking Cal.com has rescheduled away: follow the
+   * chain to the live booking and hand over the reschedule its webhooks would have been. If that
+   * booking already stands for another appointment (a later webhook of the chain arrived while
+   * the earlier ones were lost), two appointments claim one booking: a human decides.
+   */
+  async function staleLink(
+    tenant: TenantRecord,
+    b: CalcomBooking,
+    row: SyncRow | undefined,
+    count: (kind: string, b: CalcomBooking, extra?: Record<string, unknown>) => void,
+  ) {
+    if (!row || row.status !== 'booked' || row.sync_call_in_flight || row.requires_manual_review) return;
+    const gw = deps.gatewayFor(tenant);
+    let end: CalcomBooking | null = b;
+    for (let hop = 0; end?.rescheduledToUid && hop < 5; hop++) end = await gw.get(end.rescheduledToUid);
+    if (!end || end.rescheduledToUid || isCancelled(end)) return;
+    const [other] = await repo.match(tenant.id, [end.uid], []);
+    if (other && other.id !== row.id) {
+      count('rescheduled_chain_claimed', end, { appointmentId: row.id, otherAppointmentId: other.id });
+      await deps.store.transact(tenant.id, row.id, deps.clock.now(), ({ state }) => ({
+        next: state.review
+          ? null
+          : flag(
+              state,
+              'duplicate',
+              {
+                calcom: snapshotOf(end),
+                errorMessage: `Cal.com's booking now stands for appointment ${other.id}`,
+              },
+              deps.clock.now(),
+            ),
+        result: undefined,
+      }));
+      return;
+    }
+    count('missed_reschedule', end, { appointmentId: row.id });
+    await deps.publishInbound(tenant.id, 'BOOKING_RESCHEDULED', {
+      uid: end.uid,
+      ...(end.id !== null ? { bookingId: end.id } : {}),
+      rescheduleUid: b.uid,
+      eventTypeId: end.eventTypeId,
+      startTime: end.start.toISOString().replace('.000Z', 'Z'),
+      endTime: end.end.toISOString().replace('.000Z', 'Z'),
+      status: end.status.toUpperCase(),
+      attendees: end.attendees,
+      metadata: end.metadata,
+    });
+  }
+
   async function compare(tenant: TenantRecord, bookings: CalcomBooking[]): Promise<number> {
     const ids = bookings
       .map((b) => b.metadata.appointmentId)
@@ -135,7 +186,12 @@ export function createReconciler(deps: ReconcilerDeps) {
       });
     };
     for (const b of bookings) {
-      if (b.rescheduledToUid) continue; // the old half of a reschedule; its successor is compared instead
+      if (b.rescheduledToUid) {
+        // The old half of a reschedule: its successor is compared below, unless the appointment
+        // still stands on this booking (every webhook of the chain since it was linked was missed).
+        await staleLink(tenant, b, byUid.get(b.uid), count);
+        continue;
+      }
       const row = byUid.get(b.uid);
       if (row) {
         if (isCancelled(b) && row.status === 'booked' && row.last_synced_status !== 'cancelled') {
