@@ -1,7 +1,7 @@
 /** What a seed prints: a line when it passes; the whole story and the replay command when not. */
 import type { SeedResult } from './seed';
 
-export function report(r: SeedResult, logDir: string, verbose = false): string {
+export function report(r: SeedResult, logDir: string, verbose = false, flags = ''): string {
   const head = `seed ${r.seed}: ${r.findings.length ? `FAILED (${r.findings.length} findings)` : 'ok'} in ${(r.ms / 1000).toFixed(0)} s, ${r.history.ops.length} ops, ${r.history.faults.length} faults, tenants ${r.tenants.map((t) => t.id).join(' ')}`;
   const stats = `  judged: ${r.stats}`;
   const warn = r.warnings.map((w) => `  warning: ${w.replace(/\n/g, ' ').slice(0, 300)}`);
@@ -34,7 +34,7 @@ export function report(r: SeedResult, logDir: string, verbose = false): string {
   lines.push(
     ...warn,
     '',
-    `  replay: npm run test:chaos -- --seed ${r.seed}`,
+    `  replay: npm run test:chaos -- ${flags}--seed ${r.seed}`,
     `  service logs: ${logDir}`,
     '',
   );

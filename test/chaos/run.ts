@@ -6,7 +6,8 @@
  *   --seed K        one seed (a fresh system, as a replay)
  *   --seeds A..B    a range, sharing one system
  *   --ops N         operations per seed (default 40)
- *   --cluster       the three-node NATS cluster scenario (also part of --ci)
+ *   --cluster       the three-node NATS cluster scenario instead (seed 7 unless
+ *                   --seed/--seeds); --ci runs it after the CI seeds
  *   --verbose       print the history of passing seeds too
  */
 import { runClusterScenario } from './cluster';
@@ -17,6 +18,7 @@ import { startSystem } from './system';
 export const CI_SEEDS = [1, 2];
 const CLUSTER_SEED = 7;
 
+/** Normal seeds run on one shared system; cluster seeds each on their own cluster system. */
 function parseArgs(argv: string[]) {
   const get = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -25,18 +27,17 @@ function parseArgs(argv: string[]) {
   const ops = Number(get('--ops') ?? 40);
   const one = get('--seed');
   const range = get('--seeds');
-  if (one) return { seeds: [Number(one)], cluster: argv.includes('--cluster'), ops };
+  let picked: number[] | undefined;
+  if (one) picked = [Number(one)];
   if (range) {
     const [a, b] = range.split('..').map(Number);
     if (!a || !b || b < a) throw new Error(`--seeds wants A..B, got ${range}`);
-    return {
-      seeds: Array.from({ length: b - a + 1 }, (_, i) => a + i),
-      cluster: argv.includes('--cluster'),
-      ops,
-    };
+    picked = Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
-  if (argv.includes('--cluster') && !argv.includes('--ci')) return { seeds: [], cluster: true, ops };
-  return { seeds: CI_SEEDS, cluster: true, ops };
+  if (argv.includes('--cluster') && !argv.includes('--ci'))
+    return { seeds: [], clusterSeeds: picked ?? [CLUSTER_SEED], ops };
+  if (picked && !argv.includes('--ci')) return { seeds: picked, clusterSeeds: [], ops };
+  return { seeds: CI_SEEDS, clusterSeeds: [CLUSTER_SEED], ops };
 }
 
 async function main() {
@@ -56,10 +57,10 @@ async function main() {
       await sys.close();
     }
   }
-  if (args.cluster) {
-    const { result, sys } = await runClusterScenario(CLUSTER_SEED);
+  for (const seed of args.clusterSeeds) {
+    const { result, sys } = await runClusterScenario(seed);
     results.push(result);
-    process.stdout.write(`[cluster] ${report(result, sys.logDir, args.verbose)}\n`);
+    process.stdout.write(`[cluster] ${report(result, sys.logDir, args.verbose, '--cluster ')}\n`);
   }
   const failed = results.filter((r) => r.findings.length);
   process.stdout.write(
