@@ -10,6 +10,7 @@
  *                   --seed/--seeds); --ci runs it after the CI seeds
  *   --verbose       print the history of passing seeds too
  */
+import { rmSync } from 'node:fs';
 import { runClusterScenario } from './cluster';
 import { report } from './report';
 import { runSeed, type SeedResult } from './seed';
@@ -40,6 +41,11 @@ function parseArgs(argv: string[]) {
   return { seeds: CI_SEEDS, clusterSeeds: [CLUSTER_SEED], ops };
 }
 
+/** Service logs are kept only where a seed failed (their path is in its report). */
+function dropLogsIfClean(logDir: string, results: SeedResult[]) {
+  if (results.every((r) => !r.findings.length)) rmSync(logDir, { recursive: true, force: true });
+}
+
 async function main() {
   const args = { ...parseArgs(process.argv.slice(2)), verbose: process.argv.includes('--verbose') };
   const t0 = Date.now();
@@ -55,11 +61,13 @@ async function main() {
       }
     } finally {
       await sys.close();
+      dropLogsIfClean(sys.logDir, results);
     }
   }
   for (const seed of args.clusterSeeds) {
     const { result, sys } = await runClusterScenario(seed);
     results.push(result);
+    dropLogsIfClean(sys.logDir, [result]);
     process.stdout.write(`[cluster] ${report(result, sys.logDir, args.verbose, '--cluster ')}\n`);
   }
   const failed = results.filter((r) => r.findings.length);
