@@ -6,7 +6,10 @@
 import { runSeed, type SeedResult } from './seed';
 import { startSystem, type ChaosSystem } from './system';
 
-export async function runClusterScenario(seed: number): Promise<{ result: SeedResult; sys: ChaosSystem }> {
+export async function runClusterScenario(
+  seed: number,
+  stableMs?: number,
+): Promise<{ result: SeedResult; sys: ChaosSystem }> {
   const sys = await startSystem({ cluster: true });
   try {
     const lost = sys.nats.nodes[seed % sys.nats.nodes.length]!;
@@ -15,6 +18,7 @@ export async function runClusterScenario(seed: number): Promise<{ result: SeedRe
       faults: false,
       replicas: 2,
       natsBack: false,
+      stableMs,
       beforeOp: async (n, w) => {
         if (n !== 12) return;
         // Streams led by the lost node elect a new leader (about 5 s): JetStream refuses

@@ -8,7 +8,13 @@ import type { FaultState } from './faults';
 import type { World } from './ops';
 import type { ChaosSystem } from './system';
 
-const STABLE_MS = 12_000;
+/** More than two reconciliation rounds (5 s each) without a change on either side. */
+export const STABLE_MS = 12_000;
+/**
+ * How long a state the judge rejects must hold still before it is final: work can sit
+ * unseen in JetStream (a consumer resumes ~30 s after its NATS node died).
+ */
+export const STUCK_MS = 45_000;
 
 export async function bringUp(
   sys: ChaosSystem,
@@ -34,7 +40,7 @@ export async function quiesce(
   sys: ChaosSystem,
   state: FaultState,
   replicas: number,
-  opts: { timeoutMs?: number; nats?: boolean } = {},
+  opts: { timeoutMs?: number; nats?: boolean; stableMs?: number; clean?: () => Promise<boolean> } = {},
 ): Promise<{ converged: boolean; pending: string[] }> {
   w.sb.clearFaults();
   if (state.recovery) {
@@ -44,7 +50,7 @@ export async function quiesce(
     w.history.faults.push({ n: w.history.ops.length, at: Date.now(), what: `recovered: ${rec.what}` });
   }
   await bringUp(sys, replicas, opts);
-  const until = Date.now() + (opts.timeoutMs ?? 90_000);
+  const until = Date.now() + Math.max(opts.timeoutMs ?? 120_000, 2 * (opts.stableMs ?? 0));
   let last = '';
   let since = Date.now();
   let pending: string[] = ['(not read yet)'];
@@ -73,8 +79,10 @@ export async function quiesce(
       if (print !== last) {
         last = print;
         since = Date.now();
-      } else if (pending.length === 0 && Date.now() - since >= STABLE_MS) {
-        return { converged: true, pending };
+      } else if (pending.length === 0 && Date.now() - since >= (opts.stableMs ?? STABLE_MS)) {
+        // Stable and acceptable, or stable for so long that the judge's verdict is final.
+        if (Date.now() - since >= STUCK_MS || !opts.clean || (await opts.clean()))
+          return { converged: true, pending };
       }
     }
     await new Promise((r) => setTimeout(r, 1000));

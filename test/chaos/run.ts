@@ -9,6 +9,7 @@
  *   --cluster       the three-node NATS cluster scenario instead (seed 7 unless
  *                   --seed/--seeds); --ci runs it after the CI seeds
  *   --verbose       print the history of passing seeds too
+ *   --stable-ms N   how long nothing may change before judging (default 12000): is it stuck or slow?
  */
 import { rmSync } from 'node:fs';
 import { runClusterScenario } from './cluster';
@@ -26,6 +27,7 @@ function parseArgs(argv: string[]) {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const ops = Number(get('--ops') ?? 40);
+  const stableMs = get('--stable-ms') ? Number(get('--stable-ms')) : undefined;
   const one = get('--seed');
   const range = get('--seeds');
   let picked: number[] | undefined;
@@ -36,9 +38,9 @@ function parseArgs(argv: string[]) {
     picked = Array.from({ length: b - a + 1 }, (_, i) => a + i);
   }
   if (argv.includes('--cluster') && !argv.includes('--ci'))
-    return { seeds: [], clusterSeeds: picked ?? [CLUSTER_SEED], ops };
-  if (picked && !argv.includes('--ci')) return { seeds: picked, clusterSeeds: [], ops };
-  return { seeds: CI_SEEDS, clusterSeeds: [CLUSTER_SEED], ops };
+    return { seeds: [], clusterSeeds: picked ?? [CLUSTER_SEED], ops, stableMs };
+  if (picked && !argv.includes('--ci')) return { seeds: picked, clusterSeeds: [], ops, stableMs };
+  return { seeds: CI_SEEDS, clusterSeeds: [CLUSTER_SEED], ops, stableMs };
 }
 
 /** Service logs are kept only where a seed failed (their path is in its report). */
@@ -55,7 +57,7 @@ async function main() {
     process.stdout.write(`system up in ${((Date.now() - t0) / 1000).toFixed(0)} s; logs in ${sys.logDir}\n`);
     try {
       for (const seed of args.seeds) {
-        const r = await runSeed(sys, seed, { ops: args.ops, faults: true });
+        const r = await runSeed(sys, seed, { ops: args.ops, faults: true, stableMs: args.stableMs });
         results.push(r);
         process.stdout.write(`${report(r, sys.logDir, args.verbose)}\n`);
       }
@@ -65,7 +67,7 @@ async function main() {
     }
   }
   for (const seed of args.clusterSeeds) {
-    const { result, sys } = await runClusterScenario(seed);
+    const { result, sys } = await runClusterScenario(seed, args.stableMs);
     results.push(result);
     dropLogsIfClean(sys.logDir, [result]);
     process.stdout.write(`[cluster] ${report(result, sys.logDir, args.verbose, '--cluster ')}\n`);

@@ -31,6 +31,8 @@ export interface SeedOptions {
   beforeOp?: (n: number, w: World) => Promise<void>;
   /** Bring every NATS node back before judging (false: judge with the node still down). */
   natsBack?: boolean;
+  /** How long both sides must stay unchanged before judging (default STABLE_MS). */
+  stableMs?: number;
 }
 
 /** Sixteen 30-minute slots on two weekdays a few days ahead, inside working hours in any season. */
@@ -75,31 +77,35 @@ export async function runSeed(sys: ChaosSystem, seed: number, opts: SeedOptions)
     history.ops.push(...(await runOp(w, n, d)));
   }
   const opsMs = Date.now() - t0;
-  const q = await quiesce(w, sys, state, replicas, { nats: opts.natsBack });
-  const quiesceMs = Date.now() - t0 - opsMs;
-  const states: TenantState[] = [];
-  const findings: Finding[] = [];
-  for (const t of tenants) {
-    const appointments = await listAppointments(sys.apiUrl, t.id, t.adminToken);
-    const review = await listReview(sys.apiUrl, t.id, t.adminToken);
-    if (!appointments || !review) {
-      findings.push({
-        check: '0 converged',
-        tenant: t.id,
-        detail: 'admin API did not answer the final read',
-      });
-      continue;
+  const reviews: string[] = [];
+  const verdict = async () => {
+    const states: TenantState[] = [];
+    const found: Finding[] = [];
+    for (const t of tenants) {
+      const appointments = await listAppointments(sys.apiUrl, t.id, t.adminToken);
+      const review = await listReview(sys.apiUrl, t.id, t.adminToken);
+      if (appointments && review) states.push({ tenant: t, appointments, review });
+      else
+        found.push({ check: '0 converged', tenant: t.id, detail: 'admin API did not answer the final read' });
     }
-    states.push({ tenant: t, appointments, review });
-  }
+    reviews.length = 0;
+    found.push(...judge(states, sys.sb.bookings(), sys.sb.calls({ kind: 'webhook' }), history, reviews));
+    return { states, found };
+  };
+  const q = await quiesce(w, sys, state, replicas, {
+    nats: opts.natsBack,
+    stableMs: opts.stableMs,
+    clean: async () => (await verdict()).found.length === 0,
+  });
+  const quiesceMs = Date.now() - t0 - opsMs;
+  const { states, found } = await verdict();
+  const findings: Finding[] = [...found];
   if (!q.converged)
     findings.push({
       check: '0 converged',
       tenant: '*',
       detail: `still pending after the bound: ${q.pending.join(', ')}`,
     });
-  const reviews: string[] = [];
-  findings.push(...judge(states, sys.sb.bookings(), sys.sb.calls({ kind: 'webhook' }), history, reviews));
   const warnings = sys.services.flatMap((s) => s.unexpectedExits.splice(0));
   const all = states.flatMap((s) => s.appointments);
   const mine = sys.sb.bookings().filter((b) => tenants.some((t) => t.eventTypes.includes(b.eventTypeId)));
