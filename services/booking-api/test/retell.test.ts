@@ -418,4 +418,26 @@ describe('args-only mode, cancel and reschedule', () => {
     expect(row).toMatchObject({ status: 'booked', requires_manual_review: 0 });
     expect(row.start_at.toISOString()).toBe('2050-09-14T13:00:00.000Z');
   });
+
+  it("a customer's own reschedule in Cal.com (its webhook missed) is no 'taken': the caller is told staff will check, and the customer's booking is never moved back", async () => {
+    const t = await tenant();
+    const booked = await retell(t, 'book_appointment', { start: '2050-09-15T09:00', name: 'Jane' });
+    expect(booked.body).toMatchObject({ status: 'confirmed' });
+    const id = booked.body.appointmentId as string;
+    const [mine] = bookingsOf(t);
+    // The customer moves it on the Cal.com page; this account has no webhook, so nobody hears of it.
+    const theirs = await sandbox.customer.reschedule(mine!.uid, '2050-09-15T09:00:00Z');
+
+    const answer = await retell(t, 'reschedule_appointment', {
+      appointmentId: id,
+      start: '2050-09-15T15:00',
+    });
+    expect(answer.body).toMatchObject({ status: 'not_confirmed' });
+    const row = await rowSettled(t, id, (r) => r.requires_manual_review === 1, 'conflict flagged');
+    expect(row).toMatchObject({ manual_review_reason: 'conflict', sync_status: 'failed' });
+    const live = bookingsOf(t).filter((b) => b.status === 'accepted');
+    expect(live.map((b) => [b.uid, b.start.toISOString()])).toEqual([
+      [theirs.uid, '2050-09-15T09:00:00.000Z'],
+    ]);
+  });
 });

@@ -68,9 +68,12 @@ export function classifyFailure(
           httpStatus: status,
           outcomeUnknown: true,
         };
+      case 'conflict':
+        // 409: seats full or a same-host same-time race (FACTS) — the slot is taken. Named so, because
+        // "conflict" is the review reason for a Cal.com change on top of an unsynced local one (SPEC §6.8).
+        return { type: 'permanent', code: 'slot_taken', message, httpStatus: status };
       case 'slot_taken':
       case 'validation':
-      case 'conflict':
       case 'not_found':
       case 'unauthorized':
         return { type: 'permanent', code: err.kind, message, httpStatus: status };

@@ -11,8 +11,12 @@ export type Verdict =
   /** Any other refusal or given up after retries: in the review queue, a human follows up. */
   | { kind: 'failed'; code: string | null };
 
-/** Error codes calcom-sync records when Cal.com refuses a time (SPEC §6.5; 409 is a same-time race). */
-const TAKEN_CODES = new Set(['slot_taken', 'conflict']);
+/**
+ * Error codes calcom-sync records when Cal.com refuses a time (SPEC §6.5; it records a 409 same-time
+ * race as slot_taken too). Not `conflict`: that is a customer's change in Cal.com on top of ours, so
+ * Cal.com did NOT keep the old booking and the appointment must not be moved back — staff decide.
+ */
+const TAKEN_CODES = new Set(['slot_taken']);
 
 /** undefined while calcom-sync has not decided `version` yet. */
 export function verdictOf(row: AppointmentRow, version: number): Verdict | undefined {
