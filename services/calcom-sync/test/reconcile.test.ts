@@ -146,3 +146,26 @@ it('an appointment still standing on a booking rescheduled twice (all webhooks m
   sub.unsubscribe();
   await collecting;
 });
+
+it('rescheduled and then cancelled on Cal.com, every webhook missed: replayed as the cancellation of the booking the appointment stands on', async () => {
+  const t = await addTenant(h);
+  const id = await book(h, t, slot(80));
+  const synced = await waitForRow(h, id, (r) => r.sync_status === 'synced', 'synced');
+  const moved = await h.sandbox.customer.reschedule(synced.calcom_booking_uid!, slot(82).toISOString());
+  await h.sandbox.customer.cancel(moved.uid, 'changed my mind');
+
+  const inbound: CalcomInboundEventV1[] = [];
+  const sub = h.nats.nc.subscribe(h.nats.topology.subjects.calcomInbound(t.id, 'BOOKING_CANCELLED'));
+  const collecting = (async () => {
+    for await (const m of sub) inbound.push(m.json<CalcomInboundEventV1>());
+  })();
+  await app!.reconciler.runOnce();
+  await waitForRow(
+    h,
+    id,
+    () => inbound.some((e) => e.payload.uid === synced.calcom_booking_uid),
+    'cancellation replayed',
+  );
+  sub.unsubscribe();
+  await collecting;
+});

@@ -123,12 +123,13 @@ export function createReconciler(deps: ReconcilerDeps) {
     b: CalcomBooking,
     row: SyncRow | undefined,
     count: (kind: string, b: CalcomBooking, extra?: Record<string, unknown>) => void,
-  ) {
+  ): Promise<'cancelled' | undefined> {
     if (!row || row.status !== 'booked' || row.sync_call_in_flight || row.requires_manual_review) return;
     const gw = deps.gatewayFor(tenant);
     let end: CalcomBooking | null = b;
     for (let hop = 0; end?.rescheduledToUid && hop < 5; hop++) end = await gw.get(end.rescheduledToUid);
-    if (!end || end.rescheduledToUid || isCancelled(end)) return;
+    if (!end || end.rescheduledToUid) return;
+    if (isCancelled(end)) return 'cancelled';
     const [other] = await repo.match(tenant.id, [end.uid], []);
     if (other && other.id !== row.id) {
       count('rescheduled_chain_claimed', end, { appointmentId: row.id, otherAppointmentId: other.id });
@@ -189,7 +190,12 @@ export function createReconciler(deps: ReconcilerDeps) {
       if (b.rescheduledToUid) {
         // The old half of a reschedule: its successor is compared below, unless the appointment
         // still stands on this booking (every webhook of the chain since it was linked was missed).
-        await staleLink(tenant, b, byUid.get(b.uid), count);
+        const stale = byUid.get(b.uid);
+        if ((await staleLink(tenant, b, stale, count)) === 'cancelled' && stale) {
+          // Rescheduled, then cancelled, every webhook missed: the customer's last word is a cancellation.
+          count('cancelled_in_calcom', b, { appointmentId: stale.id });
+          missedCancels.push({ b, id: stale.id });
+        }
         continue;
       }
       const row = byUid.get(b.uid);
