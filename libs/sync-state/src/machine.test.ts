@@ -98,7 +98,7 @@ describe('the worker', () => {
     expect(nextStep(synced(), DELAYS, now)).toEqual({ kind: 'idle' });
     const sameStart = localChange(synced(), { start: at(0) }, now, 0);
     expect(nextStep(sameStart, DELAYS, now)).toEqual({ kind: 'settle', status: 'synced' });
-    expect(settle(sameStart, 'synced', now)).toMatchObject({
+    expect(settle(sameStart, 'synced')).toMatchObject({
       syncedVersion: 2,
       syncStatus: 'synced',
       dueAt: null,

@@ -160,8 +160,7 @@ export function startCall(
 }
 
 /** Nothing to do in Cal.com for the current version. */
-export function settle(s: SyncState, status: 'synced' | 'skipped', now: Date): SyncState {
-  void now;
+export function settle(s: SyncState, status: 'synced' | 'skipped'): SyncState {
   return {
     ...s,
     syncedVersion: Math.max(s.syncedVersion, s.version),

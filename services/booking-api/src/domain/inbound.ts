@@ -22,6 +22,7 @@ import {
   flag,
   stateOf,
   type CalcomChange,
+  type CalcomVerdict,
   type SyncState,
   type SyncStateStore,
 } from '@calsync/sync-state';
@@ -300,35 +301,36 @@ export function createInboundApplier(deps: InboundDeps) {
       w.now,
       snapshot(w),
     );
-    switch (v.verdict) {
-      case 'echo':
-      case 'link':
-        await save(w, row, v.next);
-        return { outcome: 'echo', appointmentId: row.id };
-      case 'known':
-        await save(w, row, v.next);
-        return { outcome: 'duplicate', appointmentId: row.id };
-      case 'stale':
-        return ignored('stale_reschedule', row.id);
-      case 'conflict':
-        // §6.8: both versions to a human. Where the booking now lives in Cal.com is recorded; ours is kept.
-        await save(w, row, v.next);
-        return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
-      case 'apply': {
-        await save(w, row, v.next, { start_at: times.start, end_at: times.end });
-        // A cancellation of the new booking that overtook this webhook wins.
-        if ((await repo.tombstoneOf(tenantId, w.uid, w.tx)) === 'cancelled') {
-          return cancelRow(w, (await deps.appointments.get(tenantId, row.id, w.tx))!);
-        }
-        const doubled = await flagOverlaps(w, row.id, times);
-        await emit(w, row.id, 'rescheduled', { previousStart: row.start_at });
-        return {
-          outcome: 'rescheduled',
-          appointmentId: row.id,
-          reason: doubled ? 'double_booked' : undefined,
-        };
-      }
+    if (v.verdict !== 'apply') return recordOnly(w, row, v, 'stale_reschedule');
+    await save(w, row, v.next, { start_at: times.start, end_at: times.end });
+    // A cancellation of the new booking that overtook this webhook wins.
+    if ((await repo.tombstoneOf(tenantId, w.uid, w.tx)) === 'cancelled') {
+      return cancelRow(w, (await deps.appointments.get(tenantId, row.id, w.tx))!);
     }
+    const doubled = await flagOverlaps(w, row.id, times);
+    await emit(w, row.id, 'rescheduled', { previousStart: row.start_at });
+    return {
+      outcome: 'rescheduled',
+      appointmentId: row.id,
+      reason: doubled ? 'double_booked' : undefined,
+    };
+  }
+
+  /**
+   * Every verdict but `apply` only records what Cal.com holds (or nothing, for a stale one):
+   * echo or agreement, a redelivery, or a §6.8 conflict — where the booking now lives in Cal.com is
+   * recorded and the local state is kept for a human.
+   */
+  async function recordOnly(
+    w: Work,
+    row: AppointmentRow,
+    v: CalcomVerdict,
+    staleReason: string,
+  ): Promise<InboundResult> {
+    if (v.verdict === 'stale') return ignored(staleReason, row.id);
+    await save(w, row, v.next);
+    if (v.verdict === 'conflict') return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
+    return { outcome: v.verdict === 'known' ? 'duplicate' : 'echo', appointmentId: row.id };
   }
 
   /** BOOKING_CANCELLED / BOOKING_REJECTED: no metadata, matched by uid or booking id. */
@@ -351,31 +353,16 @@ export function createInboundApplier(deps: InboundDeps) {
       w.now,
       snapshot(w),
     );
-    switch (v.verdict) {
-      case 'echo':
-      case 'link':
-        // Our own cancel coming back, or both sides cancelled: they agree.
-        await save(w, row, v.next);
-        return { outcome: 'echo', appointmentId: row.id };
-      case 'known':
-        await save(w, row, v.next);
-        return { outcome: 'duplicate', appointmentId: row.id };
-      case 'stale':
-        return ignored('stale_cancel', row.id);
-      case 'conflict':
-        await save(w, row, v.next);
-        return { outcome: 'conflict', appointmentId: row.id, reason: 'conflict' };
-      case 'apply': {
-        const reason =
-          w.p.cancellationReason ?? (w.evt.trigger === 'BOOKING_REJECTED' ? 'Rejected in Cal.com' : null);
-        await save(w, row, v.next, {
-          status: 'cancelled',
-          cancel_reason: (reason ?? 'Cancelled in Cal.com').slice(0, 2000),
-        });
-        await emit(w, row.id, 'cancelled', { reason });
-        return { outcome: 'cancelled', appointmentId: row.id };
-      }
-    }
+    // Our own cancel coming back, or both sides cancelled, is an echo: they agree.
+    if (v.verdict !== 'apply') return recordOnly(w, row, v, 'stale_cancel');
+    const reason =
+      w.p.cancellationReason ?? (w.evt.trigger === 'BOOKING_REJECTED' ? 'Rejected in Cal.com' : null);
+    await save(w, row, v.next, {
+      status: 'cancelled',
+      cancel_reason: (reason ?? 'Cancelled in Cal.com').slice(0, 2000),
+    });
+    await emit(w, row.id, 'cancelled', { reason });
+    return { outcome: 'cancelled', appointmentId: row.id };
   }
 
   return { apply };

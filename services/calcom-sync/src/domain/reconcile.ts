@@ -62,29 +62,15 @@ export function createReconciler(deps: ReconcilerDeps) {
   /** Hands a booking we never heard about to booking-api's inbound applier, as the webhook would have. */
   async function publishMissed(tenant: TenantRecord, b: CalcomBooking): Promise<void> {
     // A reschedule carries the old uid, so the applier moves the existing appointment instead of adding one.
-    await deps.publishInbound(tenant.id, b.rescheduledFromUid ? 'BOOKING_RESCHEDULED' : 'BOOKING_CREATED', {
-      uid: b.uid,
-      ...(b.id !== null ? { bookingId: b.id } : {}),
-      ...(b.rescheduledFromUid ? { rescheduleUid: b.rescheduledFromUid } : {}),
-      eventTypeId: b.eventTypeId,
-      startTime: b.start.toISOString().replace('.000Z', 'Z'),
-      endTime: b.end.toISOString().replace('.000Z', 'Z'),
-      status: b.status.toUpperCase(),
-      attendees: b.attendees,
-      metadata: b.metadata,
-    });
+    const trigger = b.rescheduledFromUid ? 'BOOKING_RESCHEDULED' : 'BOOKING_CREATED';
+    await deps.publishInbound(tenant.id, trigger, webhookPayload(b, b.rescheduledFromUid));
   }
 
-  /** A cancellation whose webhook we missed: the delivery it should have been. */
+  /** A cancellation whose webhook we missed: the delivery it should have been (no metadata, as Cal.com sends it). */
   async function publishCancel(tenant: TenantRecord, b: CalcomBooking): Promise<void> {
+    const { metadata: _none, ...payload } = webhookPayload(b, null);
     await deps.publishInbound(tenant.id, 'BOOKING_CANCELLED', {
-      uid: b.uid,
-      ...(b.id !== null ? { bookingId: b.id } : {}),
-      eventTypeId: b.eventTypeId,
-      startTime: b.start.toISOString().replace('.000Z', 'Z'),
-      endTime: b.end.toISOString().replace('.000Z', 'Z'),
-      status: b.status.toUpperCase(),
-      attendees: b.attendees,
+      ...payload,
       cancellationReason: 'Cancelled in Cal.com (found by reconciliation)',
     });
   }
@@ -150,17 +136,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       return;
     }
     count('missed_reschedule', end, { appointmentId: row.id });
-    await deps.publishInbound(tenant.id, 'BOOKING_RESCHEDULED', {
-      uid: end.uid,
-      ...(end.id !== null ? { bookingId: end.id } : {}),
-      rescheduleUid: b.uid,
-      eventTypeId: end.eventTypeId,
-      startTime: end.start.toISOString().replace('.000Z', 'Z'),
-      endTime: end.end.toISOString().replace('.000Z', 'Z'),
-      status: end.status.toUpperCase(),
-      attendees: end.attendees,
-      metadata: end.metadata,
-    });
+    await deps.publishInbound(tenant.id, 'BOOKING_RESCHEDULED', webhookPayload(end, b.uid));
   }
 
   async function compare(tenant: TenantRecord, bookings: CalcomBooking[]): Promise<number> {
@@ -241,5 +217,20 @@ export function createReconciler(deps: ReconcilerDeps) {
       }
       return { tenants: ids.length, drift };
     },
+  };
+}
+
+/** A booking as Cal.com's webhook payload carries it (times without milliseconds, status upper case). */
+function webhookPayload(b: CalcomBooking, rescheduleUid: string | null) {
+  return {
+    uid: b.uid,
+    ...(b.id !== null ? { bookingId: b.id } : {}),
+    ...(rescheduleUid ? { rescheduleUid } : {}),
+    eventTypeId: b.eventTypeId,
+    startTime: b.start.toISOString().replace('.000Z', 'Z'),
+    endTime: b.end.toISOString().replace('.000Z', 'Z'),
+    status: b.status.toUpperCase(),
+    attendees: b.attendees,
+    metadata: b.metadata,
   };
 }

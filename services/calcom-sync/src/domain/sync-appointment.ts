@@ -200,7 +200,7 @@ export function createAppointmentSyncer(deps: SyncDeps) {
           ({ state }) => {
             const again = nextStep(state, deps.retryDelaysMs, clock.now());
             return again.kind === 'settle'
-              ? { next: settle(state, again.status, clock.now()), result: true }
+              ? { next: settle(state, again.status), result: true }
               : { next: null, result: false };
           },
           true,
@@ -343,7 +343,7 @@ export function createAppointmentSyncer(deps: SyncDeps) {
         durationMs,
         echoFirst: done.result.stale,
       });
-      return settleOutcome(w, { ...done.result, stale: false }, done.after);
+      return settleOutcome(w, done.result, done.after);
     } catch (err) {
       if (err instanceof LeaseLostError || err instanceof GoneError) throw err;
       return failed(w, sent, err, t0, false);
