@@ -140,6 +140,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     }),
     logger,
     metrics,
+    reorderWindowMs: config.inbound.reorderWindowMs,
   });
   const sync = createSyncService({
     ...inboundParts,

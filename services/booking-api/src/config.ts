@@ -32,6 +32,8 @@ const schema = z
     /** How long a Retell booking waits for calcom-sync's outcome before answering "pending". */
     RETELL_CONFIRM_TIMEOUT_MS: z.coerce.number().int().min(0).max(30_000).default(4_000),
     CALCOM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+    /** How long a Cal.com reschedule that overtook the delivery of the booking it moves waits for it. */
+    INBOUND_REORDER_WINDOW_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
     /** Failed admin/operator/Retell authentications per minute before 429: per client address, per tenant. */
     AUTH_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(10),
     AUTH_FAILURES_PER_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(50),
@@ -56,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     authThrottle: { perIp: e.AUTH_FAILURES_PER_CLIENT, perTenant: e.AUTH_FAILURES_PER_TENANT },
     calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS, ...calcomAccessConfig(e) },
     retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
+    inbound: { reorderWindowMs: e.INBOUND_REORDER_WINDOW_MS },
     publicWebhookBaseUrl: (e.PUBLIC_WEBHOOK_BASE_URL ?? `http://127.0.0.1:${e.WEBHOOK_GATEWAY_PORT}`).replace(
       /\/+$/,
       '',

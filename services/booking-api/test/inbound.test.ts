@@ -6,6 +6,7 @@
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
 import type { Counter } from 'prom-client';
 import { createTenant, startBookingApi, streamMessages, type Harness, type TestTenant } from './harness';
+import { waitFor } from '@calsync/testkit';
 import {
   adminCreate,
   bookingPayload,
@@ -27,7 +28,8 @@ let b: TestTenant;
 
 beforeAll(async () => {
   sandbox = await createCalcomSandbox({ port: 0 });
-  h = await startBookingApi({ env: { CALCOM_API_URL: sandbox.url } });
+  // A short wait for an overtaken delivery, so the "missed for good" case is quick.
+  h = await startBookingApi({ env: { CALCOM_API_URL: sandbox.url, INBOUND_REORDER_WINDOW_MS: '3000' } });
   a = await createTenant(h);
   b = await createTenant(h);
 });
@@ -314,7 +316,6 @@ describe('changes made in Cal.com', () => {
     const first = bookingPayload(a, slot(42));
     const moved = reschedulePayload(a, first, slot(44));
     await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
-    await inboundDrained(h);
     await publishInbound(h, a.id, 'BOOKING_CREATED', first);
     await inboundDrained(h);
     const rows = (await rowsOf(h, a.id)).filter((r) =>
@@ -322,6 +323,35 @@ describe('changes made in Cal.com', () => {
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]!.start_at.toISOString()).toBe(slot(44).toISOString());
+  });
+
+  it("a customer's two reschedules delivered in reverse order (the first one redelivered late): one appointment, at the last time (chaos seed 201)", async () => {
+    const first = bookingPayload(a, slot(80));
+    await publishInbound(h, a.id, 'BOOKING_CREATED', first);
+    await inboundDrained(h);
+    const appt = (await rowByUid(h, first.uid!))!;
+    const second = reschedulePayload(a, first, slot(82));
+    const third = reschedulePayload(a, second, slot(84));
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', third);
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', second);
+    await inboundDrained(h);
+    const rows = (await rowsOf(h, a.id)).filter((r) =>
+      [first.uid, second.uid, third.uid].includes(r.calcom_booking_uid!),
+    );
+    expect(rows.map((r) => [r.id, r.calcom_booking_uid, r.start_at.toISOString()])).toEqual([
+      [appt.id, third.uid, slot(84).toISOString()],
+    ]);
+  });
+
+  it('a reschedule of a booking whose webhook was missed for good becomes an appointment once the wait is over', async () => {
+    const lost = bookingPayload(a, slot(86));
+    const moved = reschedulePayload(a, lost, slot(88));
+    await publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved);
+    await waitFor(async () => !!(await rowByUid(h, moved.uid!)), {
+      what: 'the appointment',
+      timeoutMs: 20_000,
+    });
+    expect((await rowByUid(h, moved.uid!))!.start_at.toISOString()).toBe(slot(88).toISOString());
   });
 
   it('a Cal.com reschedule on top of an unsynced local change goes to review with both versions (SPEC §6.8)', async () => {

@@ -62,6 +62,23 @@ export interface InboundDeps {
 
 export interface InboundContext {
   traceparent?: string | undefined;
+  /**
+   * May the delivery be put back (OutOfOrderDelivery) to wait for a predecessor still on its
+   * way? The consumer allows it for a bounded time per delivery, then the delivery is applied as is.
+   */
+  mayDefer?: boolean | undefined;
+}
+
+/**
+ * A reschedule of a booking we have not heard of yet, whose predecessor's delivery may still be
+ * on its way (a failed delivery is redelivered after later ones; replicas apply side by side).
+ * Applying it now would make a second appointment for one booking; the consumer retries it shortly.
+ */
+export class OutOfOrderDelivery extends Error {
+  override name = 'OutOfOrderDelivery';
+  constructor(readonly missingUid: string) {
+    super(`the booking it reschedules (${missingUid}) is not known yet`);
+  }
 }
 
 interface Work {
@@ -74,6 +91,7 @@ interface Work {
   actor: EventActor;
   tx: Transaction;
   now: Date;
+  mayDefer: boolean;
   /** Set when an outbox row was written: the relay is woken after commit. */
   wroteEvent: boolean;
 }
@@ -135,6 +153,7 @@ export function createInboundApplier(deps: InboundDeps) {
         actor: { origin: 'calcom', traceparent: ctx.traceparent },
         tx,
         now: clock.now(),
+        mayDefer: ctx.mayDefer ?? false,
         wroteEvent: false,
       };
       const kind = kindOf(evt.trigger, p);
@@ -291,8 +310,11 @@ export function createInboundApplier(deps: InboundDeps) {
       row = own;
     }
     if (!times) return ignored('missing_start', row?.id);
+    // Not known (yet): its predecessor's delivery may still come (§6.4: in order), else the
+    // webhook of the booking was missed and the new one is simply a Cal.com booking.
+    if (!row && oldUid && w.mayDefer && !(await repo.tombstoneOf(tenantId, oldUid, w.tx)))
+      throw new OutOfOrderDelivery(oldUid);
     if (oldUid) await repo.tombstone(tenantId, oldUid, 'superseded', w.now, w.tx);
-    // The old booking was never known here (missed webhook): the new one is simply a Cal.com booking.
     if (!row) return onCreate(w);
 
     const v = calcomChange(

@@ -5,7 +5,8 @@
  * deliberately ignored), or ack after it was parked in MySQL (invalid, or failing
  * `parkAfter` times for a reason that is not an outage), or nak(delay) — an
  * outage (outageOf) is redelivered without limit (max_deliver -1) with capped
- * backoff. start() returns at once and keeps trying to attach while NATS is
+ * backoff, and a reschedule that overtook the delivery of the booking it moves
+ * (OutOfOrderDelivery) comes back shortly, for at most `reorderWindowMs`. start() returns at once and keeps trying to attach while NATS is
  * unavailable; stop() stops taking messages and waits for the ones in hand.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
@@ -20,7 +21,7 @@ import {
   type ServiceMetrics,
 } from '@calsync/platform';
 import type { InboundParking } from '../db/inbound-parked-repo';
-import type { InboundApplier } from '../domain/inbound';
+import { OutOfOrderDelivery, type InboundApplier } from '../domain/inbound';
 
 export interface InboundConsumerOptions {
   js: JetStreamClient;
@@ -35,10 +36,25 @@ export interface InboundConsumerOptions {
   maxRetryDelayMs?: number;
   /** Non-outage failures of one message (in this process) before it is parked. */
   parkAfter?: number;
+  /**
+   * How long a delivery that overtook its predecessor (OutOfOrderDelivery) is put back to wait
+   * for it, from its first deferral; then it is applied as is. Default 30 s: longer than the
+   * redelivery of a delivery that failed in a short MySQL outage.
+   */
+  reorderWindowMs?: number;
+  /** Delay before a deferred delivery comes back. */
+  reorderRetryMs?: number;
 }
 
 /** Bound on the per-message failure counts kept in memory. */
 const MAX_TRACKED = 10_000;
+
+/** Sets a per-message entry, dropping the oldest beyond MAX_TRACKED. */
+function remember(map: Map<number, number>, seq: number, value: number): void {
+  map.delete(seq);
+  if (map.size >= MAX_TRACKED) map.delete(map.keys().next().value!);
+  map.set(seq, value);
+}
 
 export function createInboundConsumer(opts: InboundConsumerOptions) {
   const { js, def, logger } = opts;
@@ -52,6 +68,9 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
   const parkAfter = opts.parkAfter ?? 5;
   // Counted here, not from deliveryCount: deliveries spent waiting out an outage are not strikes.
   const strikes = new Map<number, number>();
+  // When each deferred delivery was first put back (by stream sequence), to bound its wait.
+  const deferredSince = new Map<number, number>();
+  const reorderWindowMs = opts.reorderWindowMs ?? 30_000;
   const parked = new Counter({
     name: 'inbound_parked_total',
     help: 'Cal.com deliveries parked in MySQL (inbound_parked) instead of applied',
@@ -114,11 +133,28 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     }
     const evt = decoded.value;
     const seq = m.info.streamSequence;
+    const since = deferredSince.get(seq);
     try {
-      await opts.applier.apply(evt, { traceparent: decoded.meta.traceparent });
+      await opts.applier.apply(evt, {
+        traceparent: decoded.meta.traceparent,
+        mayDefer: since === undefined || Date.now() - since < reorderWindowMs,
+      });
       strikes.delete(seq);
+      deferredSince.delete(seq);
       m.ack();
     } catch (err) {
+      if (err instanceof OutOfOrderDelivery) {
+        remember(deferredSince, seq, since ?? Date.now());
+        logger.info('Cal.com change waits for the one before it', {
+          tenant: evt.tenantId,
+          trigger: evt.trigger,
+          uid: evt.payload.uid,
+          missingUid: err.missingUid,
+          origin: 'calcom',
+        });
+        m.nak(opts.reorderRetryMs ?? 1_000);
+        return;
+      }
       const outage = outageOf(err);
       const failures = outage ? (strikes.get(seq) ?? 0) : strike(seq);
       if (failures >= parkAfter) {
@@ -141,9 +177,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
 
   function strike(seq: number): number {
     const n = (strikes.get(seq) ?? 0) + 1;
-    strikes.delete(seq);
-    if (strikes.size >= MAX_TRACKED) strikes.delete(strikes.keys().next().value!);
-    strikes.set(seq, n);
+    remember(strikes, seq, n);
     return n;
   }
 
@@ -178,6 +212,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
       return;
     }
     strikes.delete(m.info.streamSequence);
+    deferredSince.delete(m.info.streamSequence);
     parked.inc({ reason });
     logger.error('Cal.com delivery parked', {
       tenant: tenantId ?? undefined,
