@@ -7,6 +7,8 @@ describe('topology', () => {
     expect(t.subjects.appointment('acme', 'a1', 'booked')).toBe('appointments.acme.a1.booked');
     expect(t.subjects.calcomInbound('acme', 'BOOKING_CREATED')).toBe('calcom.inbound.acme.BOOKING_CREATED');
     expect(t.subjects.syncResult('acme', 'a1', 'review')).toBe('sync.acme.a1.review');
+    expect(t.subjects.appointmentsOfTenant('acme')).toBe('appointments.acme.>');
+    expect(t.subjects.syncResultsOfTenant('acme')).toBe('sync.acme.>');
   });
 
   it('prefixes every stream and subject with the namespace so test runs never collide', () => {

@@ -71,6 +71,10 @@ export function createTopology(namespace = '') {
       `${p}sync.${tenantId}.${appointmentId}.${outcome}`,
     /** Every outcome for one appointment: what the booking API waits on. */
     syncResultsOf: (tenantId: string, appointmentId: string) => `${p}sync.${tenantId}.${appointmentId}.*`,
+    /** Every appointment change of one tenant: what the console's live events follow. */
+    appointmentsOfTenant: (tenantId: string) => `${p}appointments.${tenantId}.>`,
+    /** Every sync outcome of one tenant: what the console's live events follow. */
+    syncResultsOfTenant: (tenantId: string) => `${p}sync.${tenantId}.>`,
   };
 
   const consumers = {
