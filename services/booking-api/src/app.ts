@@ -46,6 +46,11 @@ import { createBookingApiCalcom } from './calcom/access';
 import { createRetellFunctions } from './domain/retell';
 import { retellRouter } from './http/retell';
 import { apiRateLimit } from './http/rate-limit';
+import { createLiveEvents } from './domain/live-events';
+import { createNatsLiveSource } from './messaging/live-source';
+import { eventsRouter } from './http/events';
+import { settingsRouter } from './http/settings';
+import { consoleRouter } from './http/console';
 
 export interface BookingApiDeps {
   config: BookingApiConfig;
@@ -160,6 +165,12 @@ export function createBookingApi(deps: BookingApiDeps) {
     logger,
   });
 
+  // The console's live events: one NATS subscription per tenant with open streams (SPEC §4.6).
+  const live = createLiveEvents({
+    source: createNatsLiveSource({ nc: deps.nc, topology: deps.topology, logger }),
+    logger,
+  });
+
   let migrated = false;
   const ready = async () => {
     if (deps.nc.isClosed()) return false;
@@ -192,6 +203,7 @@ export function createBookingApi(deps: BookingApiDeps) {
       confirmTimeoutMs: config.retell.confirmTimeoutMs,
     }),
   );
+  app.use(consoleRouter({ logger }));
   app.use(express.json({ limit: '1mb', type: 'application/json' }));
   app.use(
     operatorRouter({
@@ -208,6 +220,8 @@ export function createBookingApi(deps: BookingApiDeps) {
     adminAuth({ repo: tenantsRepo, reader: tenantReader, hashToken: hashAdminToken, throttle: authThrottle }),
     adminRouter({ appointments, idempotency, clock }),
     syncRouter({ sync, clock }),
+    settingsRouter(),
+    eventsRouter({ live, registry: metrics.registry }),
   );
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));
@@ -226,12 +240,14 @@ export function createBookingApi(deps: BookingApiDeps) {
     app,
     metrics,
     relay,
+    live,
     services: { appointments, tenants, sync },
     start() {
       relay.start();
       inbound.start();
     },
     async stop() {
+      await live.close();
       clearInterval(housekeeping);
       calcom.shutdown();
       await inbound.stop();

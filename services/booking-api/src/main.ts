@@ -44,6 +44,8 @@ async function main() {
   const server = await listen(api.app, config.port, logger, 'booking-api');
 
   const shutdown = createShutdown(logger);
+  // Open event streams first: the server's close waits for every response to end.
+  shutdown.add('live events', () => api.live.close());
   shutdown.add('http', () => closeServer(server));
   shutdown.add('workers', () => api.stop());
   shutdown.add('nats', () => nats.nc.drain());
