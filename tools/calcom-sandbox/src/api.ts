@@ -3,7 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Clock } from '@calsync/platform';
 import type { Account } from './types';
 import type { BookingService } from './bookings';
-import { badRequest, SandboxHttpError } from './errors';
+import { badRequest, errorBody, SandboxHttpError } from './errors';
 import { computeSlots, isBusy, parseSlotBound } from './slots';
 import { toApiBooking, type ListFilters, type Store } from './store';
 import { cancelBookingSchema, createBookingSchema, parseBody, rescheduleBookingSchema } from './validation';
@@ -28,11 +28,21 @@ function requireVersion(req: Request, version: string): void {
 
 const accountOf = (res: Response) => res.locals.account as Account;
 
-/** Answers, or — under a drop-after-commit fault — kills the socket after the change was made. */
+/**
+ * Answers, or — under a drop-after-commit fault — kills the socket after the change was made,
+ * or — under status-after-commit — answers an error although it was made (Cal.com's internal
+ * paths that fail after the booking was written).
+ */
 export function reply(res: Response, status: number, data: unknown): void {
   if (res.locals.dropAfterCommit) {
     res.locals.note = 'dropped-after-commit';
     res.socket?.destroy();
+    return;
+  }
+  if (typeof res.locals.statusAfterCommit === 'number') {
+    const failed = res.locals.statusAfterCommit;
+    res.locals.note = 'status-after-commit';
+    res.status(failed).json(errorBody(failed, 'Internal server error', 'envelope', res.req.originalUrl));
     return;
   }
   res.status(status).json({ status: 'success', data });

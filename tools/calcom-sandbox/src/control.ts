@@ -55,7 +55,7 @@ export const faultRuleSchema = z.union([
       'webhooks',
       '*',
     ]),
-    mode: z.enum(['status', 'latency', 'timeout', '429', 'drop-after-commit']),
+    mode: z.enum(['status', 'latency', 'timeout', '429', 'drop-after-commit', 'status-after-commit']),
     status: z.number().int().min(100).max(599).optional(),
     latencyMs: z.number().int().min(0).optional(),
     resetSeconds: z.number().int().min(0).optional(),

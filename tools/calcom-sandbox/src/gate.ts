@@ -97,6 +97,9 @@ export function gate(deps: GateDeps): RequestHandler {
         case 'drop-after-commit':
           res.locals.dropAfterCommit = true;
           break;
+        case 'status-after-commit':
+          res.locals.statusAfterCommit = fault.status ?? 500;
+          break;
       }
     }
     const account = key ? deps.store.account(key) : undefined;

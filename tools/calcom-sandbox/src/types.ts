@@ -118,7 +118,8 @@ export interface RecordedCall {
 
 export type FaultRoute =
   'create' | 'cancel' | 'reschedule' | 'get' | 'list' | 'slots' | 'event-types' | 'me' | 'webhooks';
-export type FaultMode = 'status' | 'latency' | 'timeout' | '429' | 'drop-after-commit';
+export type FaultMode =
+  'status' | 'latency' | 'timeout' | '429' | 'drop-after-commit' | 'status-after-commit';
 
 /** A fault on a `/v2` call (`*` = every API route, never webhooks). */
 export interface ApiFaultRule {
