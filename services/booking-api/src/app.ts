@@ -51,6 +51,7 @@ import { createNatsLiveSource } from './messaging/live-source';
 import { eventsRouter } from './http/events';
 import { settingsRouter } from './http/settings';
 import { consoleRouter } from './http/console';
+import { apiDocsRouter } from './http/openapi/router';
 
 export interface BookingApiDeps {
   config: BookingApiConfig;
@@ -189,6 +190,7 @@ export function createBookingApi(deps: BookingApiDeps) {
   app.use(requestContext(logger));
   app.use(metrics.httpMiddleware);
   app.use(healthRouter({ registry: metrics.registry, ready }));
+  app.use(apiDocsRouter());
   app.set('trust proxy', config.rateLimit.trustProxy);
   app.use(apiRateLimit({ config: config.rateLimit, clock, registry: metrics.registry }));
   // Before the JSON parser: Retell signs the raw bytes, which this router reads itself.
