@@ -32,7 +32,7 @@ export function createCalcomAccess(deps: CalcomAccessDeps) {
   const limiter = createRateLimiter({
     windowMs: deps.rateLimit.windowMs,
     clock: deps.clock,
-    onWait: () => deps.metrics?.rateLimitWaits.inc(),
+    onWait: (tenant) => deps.metrics?.rateLimitWaits.inc({ tenant }),
   });
   const sharedBudget = createSharedBudget({
     store: createRateUsageStore(deps.db),

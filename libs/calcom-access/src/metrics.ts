@@ -13,6 +13,7 @@ export function createAccessMetrics(registry: Registry) {
     rateLimitWaits: new Counter({
       name: 'calcom_rate_limit_waits_total',
       help: 'Times a Cal.com call waited for the tenant budget or a 429 reset',
+      labelNames: ['tenant'] as const,
       registers,
     }),
   };

@@ -6,3 +6,4 @@ export * from './mariadb-server';
 export * from './wait';
 export * from './spawn';
 export * from './promtool';
+export * from './monitoring';

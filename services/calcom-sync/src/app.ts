@@ -62,7 +62,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   const limiter = createRateLimiter({
     windowMs: config.rateLimit.windowMs,
     clock,
-    onWait: () => metrics.rateLimitWaits.inc(),
+    onWait: (tenant) => metrics.rateLimitWaits.inc({ tenant }),
   });
   // The probe needs the gateway factory and the factory needs the breakers: tie the knot lazily.
   let probe: (tenantId: string) => Promise<void> = () => Promise.resolve();

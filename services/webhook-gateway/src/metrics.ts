@@ -1,10 +1,34 @@
 /** The gateway's own metrics, on the service registry (names SPEC §7 and deploy/prometheus rely on). */
 import { Counter, Histogram } from 'prom-client';
 import { createMetrics, type ServiceMetrics } from '@calsync/platform';
+import type { RejectionReason } from './domain/receiver';
+
+/**
+ * The `reason` values of webhook_rejections_total. The one list: the alert rules and the
+ * dashboard (deploy/) use only these (metrics.test.ts), and the counter takes nothing else.
+ */
+export const WEBHOOK_REJECTION_REASONS = [
+  'too_large',
+  'unsupported_media_type',
+  'unknown_tenant',
+  'secret_not_configured',
+  'missing_signature',
+  'no_secret_signature',
+  'invalid_signature',
+  'malformed',
+  'cross_tenant',
+  'replayed',
+  'unavailable',
+  /** Over the client's or tenant's budget (http/rate-limit.ts). */
+  'rate_limited',
+  /** Signed and well-formed, but a trigger we do not handle (answered 202). */
+  'unknown_trigger',
+] as const satisfies readonly (RejectionReason | 'rate_limited' | 'unknown_trigger')[];
+
+export type WebhookRejectionReason = (typeof WEBHOOK_REJECTION_REASONS)[number];
 
 export interface GatewayMetrics extends ServiceMetrics {
-  /** reason: too_large, unsupported_media_type, unknown_tenant, *_signature, malformed, cross_tenant, replayed, unknown_trigger, unavailable. */
-  rejections: Counter<'reason'>;
+  rejections: Omit<Counter, 'inc'> & { inc(labels: { reason: WebhookRejectionReason }): void };
   /** outcome: published, duplicate, ping, ignored; trigger: a booking trigger, PING or other. */
   deliveries: Counter<'trigger' | 'outcome'>;
   publishDuration: Histogram<'outcome'>;

@@ -32,6 +32,7 @@ import { ACK, nak, TERM, type Disposition, type SyncDeps, type Trigger, type Wor
 import { outcomeOf, result, toMachineFailure } from './failures';
 import { lookUp } from './in-flight';
 import { classifyFailure } from './outcome';
+import { failedOutcome } from '../metrics';
 
 export const LOOP_PREVENTION_LOG = 'Skipping Cal.com sync (loop prevention)';
 const MAX_STEPS = 6;
@@ -133,7 +134,7 @@ export function createAppointmentSyncer(deps: SyncDeps) {
     }
     const wait = deps.limiter.delayFor(tenantId, budget);
     if (wait > deps.maxInPlaceRateWaitMs) {
-      metrics.rateLimitWaits.inc();
+      metrics.rateLimitWaits.inc({ tenant: tenantId });
       metrics.attempts.inc({ action: 'none', outcome: 'rate_limited' });
       return wait + jitter(0, 250);
     }
@@ -374,10 +375,10 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       failure.type === 'retryable'
         ? 'retryable_error'
         : failure.type === 'permanent'
-          ? failure.code
+          ? failedOutcome(failure.code)
           : failure.type;
     metrics.attempts.inc({ action: call.action, outcome });
-    if (failure.type === 'rate_limited') metrics.rateLimitWaits.inc();
+    if (failure.type === 'rate_limited') metrics.rateLimitWaits.inc({ tenant: w.tenant.id });
     // A call that never left (breaker, budget, 429) is no attempt and leaves no audit row.
     if (failure.type !== 'breaker_open' && failure.type !== 'rate_limited') {
       await audit(w, action, outcome, done.after, {
