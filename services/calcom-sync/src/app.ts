@@ -30,6 +30,7 @@ import { createRateUsageRepository } from './db/rate-usage-repository';
 import { createAppointmentSyncer } from './domain/sync-appointment';
 import { createReconciler } from './domain/reconcile';
 import { createScheduler } from './domain/scheduler';
+import { createTenantGate } from './domain/tenant-gate';
 import { startAuditRetention } from './db/audit-retention';
 import { createHttpApp } from './http/server';
 import { createSyncMetrics } from './metrics';
@@ -93,12 +94,16 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   };
 
   const publishResult = createResultPublisher({ js: nats.js, topology, clock, logger, serviceMetrics });
+  const gate = createTenantGate({
+    breakers,
+    limiter,
+    maxInPlaceRateWaitMs: config.rateLimit.maxInPlaceWaitMs,
+  });
   const syncer = createAppointmentSyncer({
     store,
     repo,
     tenants,
     gatewayFor: gateways.gatewayFor,
-    breakers,
     limiter,
     publishResult,
     metrics,
@@ -107,7 +112,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     workerId: config.workerId,
     retryDelaysMs: config.sync.retryDelaysMs,
     lockSeconds: config.sync.lockSeconds,
-    maxInPlaceRateWaitMs: config.rateLimit.maxInPlaceWaitMs,
+    gate,
     ...(config.failpoint === 'after-create-response'
       ? {
           afterCreateAnswered: () => {
@@ -121,9 +126,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     store,
     syncer,
     tenants,
-    breakers,
-    limiter,
-    maxInPlaceRateWaitMs: config.rateLimit.maxInPlaceWaitMs,
+    gate,
     clock,
     logger,
     intervalMs: config.sync.scheduleIntervalMs,

@@ -5,9 +5,9 @@ import type { Clock, Logger } from '@calsync/platform';
 import type { SyncStateStore } from '@calsync/sync-state';
 import type { SyncRepository } from '../db/repository';
 import type { SyncMetrics } from '../metrics';
-import type { BreakerRegistry } from './breakers';
 import type { CalcomGateway } from './calcom-port';
 import type { TenantRateLimiter } from './rate-limiter';
+import type { TenantGate } from './tenant-gate';
 
 export interface PublishedResult {
   tenantId: string;
@@ -31,8 +31,9 @@ export interface SyncDeps {
   repo: SyncRepository;
   tenants: TenantReader;
   gatewayFor(tenant: TenantRecord): CalcomGateway;
-  breakers: BreakerRegistry;
   limiter: TenantRateLimiter;
+  /** Breaker and budget together: may the tenant call Cal.com now? */
+  gate: TenantGate;
   /** Publishes a SYNC_RESULTS message; called only after the DB write committed. */
   publishResult(r: PublishedResult): Promise<void>;
   metrics: SyncMetrics;
@@ -41,7 +42,6 @@ export interface SyncDeps {
   workerId: string;
   retryDelaysMs: readonly number[];
   lockSeconds: number;
-  maxInPlaceRateWaitMs: number;
   /** Test-only failpoint: runs after Cal.com answered a create, before the DB write. */
   afterCreateAnswered?: () => void;
 }

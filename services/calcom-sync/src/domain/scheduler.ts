@@ -10,17 +10,14 @@
 import type { TenantReader } from '@calsync/db';
 import { sleep, type Clock, type Logger } from '@calsync/platform';
 import type { SyncStateStore } from '@calsync/sync-state';
-import type { BreakerRegistry } from './breakers';
-import type { TenantRateLimiter } from './rate-limiter';
+import type { TenantGate } from './tenant-gate';
 import type { AppointmentSyncer } from './sync-appointment';
 
 export interface SchedulerDeps {
   store: SyncStateStore;
   syncer: Pick<AppointmentSyncer, 'run'>;
   tenants: Pick<TenantReader, 'get'>;
-  breakers: Pick<BreakerRegistry, 'refuseForMs'>;
-  limiter: Pick<TenantRateLimiter, 'delayFor'>;
-  maxInPlaceRateWaitMs: number;
+  gate: TenantGate;
   clock: Clock;
   logger: Logger;
   intervalMs: number;
@@ -38,14 +35,6 @@ export function createScheduler(deps: SchedulerDeps) {
   const abort = new AbortController();
   let loop: Promise<void> | undefined;
 
-  /** How long the tenant cannot call Cal.com (0: it can). */
-  function blockedMs(tenantId: string, budget: number): number {
-    const refuse = deps.breakers.refuseForMs(tenantId);
-    if (refuse > 0) return refuse;
-    const wait = deps.limiter.delayFor(tenantId, budget);
-    return wait > deps.maxInPlaceRateWaitMs ? wait : 0;
-  }
-
   async function tick(): Promise<number> {
     const due = await deps.store.due(batch);
     const byTenant = new Map<string, string[]>();
@@ -55,7 +44,9 @@ export function createScheduler(deps: SchedulerDeps) {
     for (const [tenantId, ids] of byTenant) {
       const tenant = await deps.tenants.get(tenantId);
       // An offboarded tenant's leftovers: look again in an hour rather than every tick.
-      const wait = tenant ? blockedMs(tenant.id, tenant.calcomRateLimitPerMinute) : 3600_000;
+      const wait = tenant
+        ? (deps.gate.blocked(tenant.id, tenant.calcomRateLimitPerMinute)?.ms ?? 0)
+        : 3600_000;
       if (wait > 0) {
         await deps.store.deferTenant(tenantId, new Date(now + wait));
         continue;

@@ -86,9 +86,11 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       return TERM;
     }
     // §6.6/§6.7: a blocked tenant's work waits in MySQL, not in the consumer (no attempt is spent).
-    const blockedMs = blockedFor(tenant.id, tenant.calcomRateLimitPerMinute);
-    if (blockedMs > 0) {
-      await parkUntil(tenantId, appointmentId, blockedMs);
+    const blocked = deps.gate.blocked(tenant.id, tenant.calcomRateLimitPerMinute);
+    if (blocked) {
+      if (blocked.why === 'rate_limited') metrics.rateLimitWaits.inc({ tenant: tenantId });
+      metrics.attempts.inc({ action: 'none', outcome: blocked.why });
+      await parkUntil(tenantId, appointmentId, blocked.ms + jitter(0, 250));
       return ACK;
     }
     const owner = `${deps.workerId}:${instance}:${++seq}`.slice(0, 64);
@@ -124,21 +126,6 @@ export function createAppointmentSyncer(deps: SyncDeps) {
         logger.warn('Could not release the appointment lease (it expires)', { ...log, error: err });
       });
     }
-  }
-
-  function blockedFor(tenantId: string, budget: number): number {
-    const refuse = deps.breakers.refuseForMs(tenantId);
-    if (refuse > 0) {
-      metrics.attempts.inc({ action: 'none', outcome: 'breaker_open' });
-      return refuse + jitter(0, 250);
-    }
-    const wait = deps.limiter.delayFor(tenantId, budget);
-    if (wait > deps.maxInPlaceRateWaitMs) {
-      metrics.rateLimitWaits.inc({ tenant: tenantId });
-      metrics.attempts.inc({ action: 'none', outcome: 'rate_limited' });
-      return wait + jitter(0, 250);
-    }
-    return 0;
   }
 
   async function parkUntil(tenantId: string, id: string, ms: number) {
