@@ -67,6 +67,7 @@ for overlay in "$DEPLOY"/k8s/overlays/*/; do
   fi
   run "manifest checks overlays/$env_name" "$PY" - "$TMP/k8s-$env_name.yaml" "$env_name" <<'PYEOF'
 import sys, yaml
+from urllib.parse import urlparse
 path, env = sys.argv[1], sys.argv[2]
 docs = [d for d in yaml.safe_load_all(open(path)) if d]
 errors = []
@@ -110,14 +111,73 @@ for name in services:
         errors.append(f"Service {name} missing")
     if name not in by_kind.get("PodDisruptionBudget", {}):
         errors.append(f"PodDisruptionBudget {name} missing")
-    if env == "production" and d["spec"].get("replicas") != 3:
-        errors.append(f"{name}: production must run 3 replicas")
+    env_ = {e["name"]: e for e in c.get("env", [])}
+    if "value" not in env_.get("DB_POOL_MAX", {}):
+        errors.append(f"{name}: env DB_POOL_MAX (its share of MySQL connections) missing")
+# Issue 10: the autoscalers own the scale; a `replicas` in the manifest resets it at every apply.
+hpas = by_kind.get("HorizontalPodAutoscaler", {})
+sos = by_kind.get("ScaledObject", {})
+autoscaled = {h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"] for h in hpas.values()}
+autoscaled.update({o["spec"]["scaleTargetRef"]["name"]: o["spec"]["maxReplicaCount"] for o in sos.values()})
+for name, d in deps.items():
+    if name in autoscaled and "replicas" in d["spec"]:
+        errors.append(f"{name}: sets replicas, but an HPA/ScaledObject owns its scale")
+if env == "production":
+    mins = [h["spec"].get("minReplicas", 1) for h in hpas.values()] + [o["spec"].get("minReplicaCount", 0) for o in sos.values()]
+    if min(mins, default=0) < 3:
+        errors.append("production: every autoscaler must keep at least 3 replicas")
 for name in ("booking-api", "webhook-gateway"):
-    h = by_kind.get("HorizontalPodAutoscaler", {}).get(name)
+    h = hpas.get(name)
     if not h:
         errors.append(f"HPA {name} missing")
     elif h["spec"]["metrics"][0]["resource"]["name"] != "cpu":
         errors.append(f"HPA {name} must scale on cpu")
+# calcom-sync names its worker after its pod (POD_NAME, downward API).
+sync_env = {e["name"]: e for e in deps.get("calcom-sync", {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0].get("env", [])}
+if sync_env.get("POD_NAME", {}).get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") != "metadata.name":
+    errors.append("calcom-sync: POD_NAME must come from metadata.name")
+# Migrations run once, in a Job; the services never migrate.
+job = by_kind.get("Job", {}).get("calsync-migrate")
+if not job:
+    errors.append("Job calsync-migrate missing")
+else:
+    jspec = job["spec"]["template"]["spec"]
+    jc = jspec["containers"][0]
+    if jc.get("command") != ["node", "/app/migrate.js"] or jspec.get("restartPolicy") != "Never":
+        errors.append("Job calsync-migrate must run node /app/migrate.js with restartPolicy Never")
+    api_image = deps.get("booking-api", {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0].get("image")
+    if jc.get("image") != api_image:
+        errors.append(f"Job calsync-migrate must run the booking-api image ({api_image}), not {jc.get('image')}")
+    if not jc.get("securityContext", {}).get("readOnlyRootFilesystem"):
+        errors.append("Job calsync-migrate: readOnlyRootFilesystem missing")
+# Database connections: pool x (max pods + surge) per service + the Job <= max_connections.
+if env == "production":
+    cm_meta = by_kind.get("ConfigMap", {}).get("calsync-config", {}).get("metadata", {})
+    budget = int(cm_meta.get("annotations", {}).get("calsync/mysql-max-connections", 0))
+    used = 1
+    for name, d in deps.items():
+        if name not in autoscaled:
+            continue
+        pool = int({e["name"]: e for e in d["spec"]["template"]["spec"]["containers"][0].get("env", [])}.get("DB_POOL_MAX", {}).get("value", 20))
+        surge = int(d["spec"].get("strategy", {}).get("rollingUpdate", {}).get("maxSurge", 1))
+        used += pool * (autoscaled[name] + surge)
+    if not budget or used > budget:
+        errors.append(f"MySQL connections: {used} at most, budget (calsync/mysql-max-connections) {budget or 'missing'}")
+    # The public Ingress routes the APIs by path; never /metrics or the probes.
+    ings = list(by_kind.get("Ingress", {}).values())
+    if not ings:
+        errors.append("production: Ingress missing")
+    public = urlparse(by_kind.get("ConfigMap", {}).get("calsync-config", {}).get("data", {}).get("PUBLIC_WEBHOOK_BASE_URL", ""))
+    for ing in ings:
+        for rule in ing["spec"].get("rules", []):
+            if rule.get("host") != public.hostname:
+                errors.append(f"Ingress host {rule.get('host')} is not PUBLIC_WEBHOOK_BASE_URL's ({public.hostname})")
+            for pth in rule.get("http", {}).get("paths", []):
+                path_, svc = pth.get("path", "/"), pth["backend"]["service"]["name"]
+                if path_ in ("", "/") or any(path_.startswith(x) for x in ("/metrics", "/livez", "/readyz")):
+                    errors.append(f"Ingress routes {path_}: /metrics and the probes must stay in-cluster")
+                if svc not in ("booking-api", "webhook-gateway"):
+                    errors.append(f"Ingress routes {path_} to {svc}")
 so = by_kind.get("ScaledObject", {}).get("calcom-sync")
 if not so:
     errors.append("KEDA ScaledObject calcom-sync missing")
@@ -135,9 +195,11 @@ cm = by_kind.get("ConfigMap", {}).get("calsync-config", {}).get("data", {})
 want_replicas = "3" if env == "production" else "1"
 if cm.get("NATS_STREAM_REPLICAS") != want_replicas:
     errors.append(f"NATS_STREAM_REPLICAS must be {want_replicas} in {env}")
-for key in ("NATS_URL", "CALCOM_API_URL", "NODE_ENV", "LOG_LEVEL"):
+for key in ("NATS_URL", "CALCOM_API_URL", "NODE_ENV", "LOG_LEVEL", "PUBLIC_WEBHOOK_BASE_URL"):
     if key not in cm:
         errors.append(f"ConfigMap calsync-config lacks {key}")
+if cm.get("DB_MIGRATE") != "false":
+    errors.append("ConfigMap calsync-config: DB_MIGRATE must be false (the Job migrates)")
 for secret_key in ("SECRETS_KEY", "OPERATOR_TOKEN", "DATABASE_URL"):
     if secret_key in cm:
         errors.append(f"{secret_key} must live in a Secret, not the ConfigMap")
@@ -145,9 +207,9 @@ nps = by_kind.get("NetworkPolicy", {})
 for np_name in ["default-deny-ingress", "services-egress"] + (["nats-ingress", "mysql-ingress"] if env == "dev" else []):
     if np_name not in nps:
         errors.append(f"NetworkPolicy {np_name} missing")
-if env == "dev" and "/etc/nats/nats-server.conf" not in " ".join(
+if env == "dev" and "/etc/nats/durable.conf" not in " ".join(
         deps.get("nats", {}).get("spec", {}).get("template", {}).get("spec", {}).get("containers", [{}])[0].get("args", [])):
-    errors.append("dev nats must run deploy/nats/nats-server.conf")
+    errors.append("dev nats must run deploy/nats/durable.conf (nats-server.conf + sync_interval: always)")
 if env == "production" and "calsync-nats-users" in by_kind.get("Secret", {}):
     errors.append("production must not ship the placeholder calsync-nats-users Secret")
 if env == "production" and "calsync-secrets" in by_kind.get("Secret", {}):
@@ -172,7 +234,7 @@ fi
 [ -n "$compose_done" ] || skip "docker compose not installed (compose schema validation; structural check below still runs)"
 if [ -n "$PY" ]; then
   run "docker-compose.yml structure" "$PY" - docker-compose.yml <<'PYEOF'
-import sys, yaml
+import re, sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))
 errors = []
 svcs = c.get("services", {})
@@ -189,8 +251,8 @@ for flag in ("-js", "-sd /data", "8222"):
         errors.append(f"nats: command lacks {flag}")
 if not str(svcs.get("nats", {}).get("image", "")).startswith("nats:2.10"):
     errors.append("nats: image must be nats:2.10")
-if not str(svcs.get("mysql", {}).get("image", "")).startswith("mysql:8"):
-    errors.append("mysql: image must be mysql:8")
+if not str(svcs.get("mysql", {}).get("image", "")).startswith("mysql:8.4"):
+    errors.append("mysql: image must be mysql:8.4 (LTS)")
 env_keys = ["NATS_URL", "DATABASE_URL", "CALCOM_API_URL", "SECRETS_KEY", "OPERATOR_TOKEN", "NATS_STREAM_REPLICAS",
             "BOOKING_API_PORT", "WEBHOOK_GATEWAY_PORT", "CALCOM_SYNC_PORT", "LOG_LEVEL", "NODE_ENV",
             "RECONCILE_INTERVAL_SECONDS", "WEBHOOK_REPLAY_WINDOW_SECONDS"]
@@ -208,6 +270,30 @@ for n in ["booking-api", "webhook-gateway", "calcom-sync"]:
     for dep in ("nats", "mysql"):
         if s.get("depends_on", {}).get(dep, {}).get("condition") != "service_healthy":
             errors.append(f"{n}: depends_on {dep} must wait for service_healthy")
+    # Issue 10: `docker compose up --scale <service>=N` works: no fixed host port, no fixed name.
+    if s.get("ports") or s.get("container_name"):
+        errors.append(f"{n}: a scalable service publishes no host port and has no container_name (`entry` is the way in)")
+    # Migrated once by the `migrate` one-shot, never by the replicas.
+    if str(env.get("DB_MIGRATE")) != "false":
+        errors.append(f"{n}: DB_MIGRATE must be 'false' (the migrate service migrates)")
+    if s.get("depends_on", {}).get("migrate", {}).get("condition") != "service_completed_successfully":
+        errors.append(f"{n}: depends_on migrate must wait for service_completed_successfully")
+if "PUBLIC_WEBHOOK_BASE_URL" not in svcs.get("booking-api", {}).get("environment", {}):
+    errors.append("booking-api: environment lacks PUBLIC_WEBHOOK_BASE_URL")
+if svcs.get("migrate", {}).get("command") != ["node", "/app/migrate.js"]:
+    errors.append("migrate: must run node /app/migrate.js (the schema migrations, once)")
+entry = svcs.get("entry", {})
+if not entry.get("ports") or not any(str(v).startswith("./deploy/entry/nginx.conf:") for v in entry.get("volumes", [])):
+    errors.append("entry: must publish the stack's one port and run deploy/entry/nginx.conf")
+nginx = open("deploy/entry/nginx.conf").read()
+if "location /metrics" in nginx or not re.search(r"location / \{\s*return 404;", nginx):
+    errors.append("deploy/entry/nginx.conf: route only the APIs (location / returns 404), never /metrics")
+prom = yaml.safe_load(open("deploy/prometheus/prometheus.yml"))
+jobs = {j["job_name"]: j for j in prom.get("scrape_configs", [])}
+for n in ["booking-api", "webhook-gateway", "calcom-sync"]:
+    sd = jobs.get(n, {}).get("dns_sd_configs", [{}])[0]
+    if sd.get("names") != [n] or sd.get("type") != "A":
+        errors.append(f"prometheus.yml: job {n} must find its replicas with dns_sd_configs (names: [{n}], type A)")
 # Issue 9 item 8: no published port on every interface by default, no well-known secret.
 for n, s in svcs.items():
     for p in s.get("ports", []):
@@ -220,9 +306,10 @@ for var in ("SECRETS_KEY", "OPERATOR_TOKEN", "MYSQL_PASSWORD", "MYSQL_ROOT_PASSW
     if "${" + var + ":?" not in text or "${" + var + ":-" in text:
         errors.append(f"{var} must be required (${{{var}:?...}}), never defaulted")
 # Issue 9 item 4: NATS with the shipped users, each service with its own.
-if "/etc/nats/nats-server.conf" not in cmd or not any(
-        str(v).startswith("./deploy/nats/nats-server.conf:") for v in svcs.get("nats", {}).get("volumes", [])):
-    errors.append("nats: must run deploy/nats/nats-server.conf")
+nats_vols = [str(v) for v in svcs.get("nats", {}).get("volumes", [])]
+if "/etc/nats/durable.conf" not in cmd or not all(
+        any(v.startswith(f"./deploy/nats/{f}:/etc/nats/{f}") for v in nats_vols) for f in ("nats-server.conf", "durable.conf")):
+    errors.append("nats: must run deploy/nats/durable.conf (nats-server.conf + sync_interval: always), both mounted")
 for n in ["booking-api", "webhook-gateway", "calcom-sync"]:
     env = svcs.get(n, {}).get("environment", {})
     if env.get("NATS_USER") != n or "NATS_PASSWORD" not in env:
@@ -241,8 +328,20 @@ fi
 # ---------------------------------------------------------------- nats config
 NATS_BIN=$(command -v nats-server || ls /usr/sbin/nats-server 2>/dev/null || true)
 if [ -n "$NATS_BIN" ]; then
-  run "nats-server -t deploy/nats/nats-server.conf" env NATS_ADMIN_PASSWORD=x NATS_BOOKING_API_PASSWORD=x \
-    NATS_WEBHOOK_GATEWAY_PASSWORD=x NATS_CALCOM_SYNC_PASSWORD=x "$NATS_BIN" -c deploy/nats/nats-server.conf -t
+  nats_env=(env NATS_ADMIN_PASSWORD=x NATS_BOOKING_API_PASSWORD=x NATS_WEBHOOK_GATEWAY_PASSWORD=x NATS_CALCOM_SYNC_PASSWORD=x)
+  run "nats-server -t deploy/nats/nats-server.conf" "${nats_env[@]}" "$NATS_BIN" -c deploy/nats/nats-server.conf -t
+  # durable.conf's sync_interval needs nats-server 2.10+ (compose and the dev overlay run 2.10).
+  nats_version=$("$NATS_BIN" --version | grep -o '[0-9][0-9.]*' | head -1)
+  if [ "$(printf '%s\n' 2.10 "$nats_version" | sort -V | head -1)" = 2.10 ]; then
+    run "nats-server -t deploy/nats/durable.conf" "${nats_env[@]}" "$NATS_BIN" -c deploy/nats/durable.conf -t
+  else
+    mkdir -p "$TMP/nats"
+    cp deploy/nats/nats-server.conf "$TMP/nats/"
+    grep -v 'sync_interval' deploy/nats/durable.conf >"$TMP/nats/durable.conf"
+    run "nats-server -t deploy/nats/durable.conf (include; sync_interval unchecked: nats-server $nats_version < 2.10)" \
+      "${nats_env[@]}" "$NATS_BIN" -c "$TMP/nats/durable.conf" -t
+  fi
+  run "durable.conf sets sync_interval: always" grep -Eq '^[[:space:]]*sync_interval:[[:space:]]*always' deploy/nats/durable.conf
 else
   skip "nats-server not installed (deploy/nats/nats-server.conf syntax)"
 fi
@@ -320,6 +419,7 @@ fi
 # ---------------------------------------------------------------- docker image
 if have node; then
   run "healthcheck.js syntax" node --check "$DEPLOY/docker/healthcheck.js"
+  run "migrate.js syntax" node --check "$DEPLOY/docker/migrate.js"
 else
   skip "node not installed (healthcheck.js syntax)"
 fi
@@ -327,7 +427,8 @@ run "Dockerfile basics (node:20-bookworm-slim, ARG SERVICE, USER node)" bash -c 
   f=deploy/docker/Dockerfile
   grep -q "^ARG NODE_IMAGE=node:20-bookworm-slim" "$f" && grep -q "^ARG SERVICE" "$f" &&
   grep -q "^USER node" "$f" && grep -q "npm prune --omit=dev" "$f" &&
-  grep -q "deploy/docker/healthcheck.js" .dockerignore'
+  grep -q "deploy/docker/healthcheck.js" .dockerignore &&
+  grep -q "^COPY .*deploy/docker/migrate.js /app/migrate.js" "$f" && grep -q "^!deploy/docker/migrate.js" .dockerignore'
 if have hadolint; then
   run "hadolint Dockerfile" hadolint --ignore DL3008 "$DEPLOY/docker/Dockerfile"
 else

@@ -2,6 +2,7 @@
  * calcom-sync configuration: one zod schema over the environment, parsed once at
  * start. A bad value stops the process with one line naming the variable.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
 import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
@@ -42,6 +43,8 @@ export const envSchema = z
     /** Days the sync_attempts audit is kept (purged at start and hourly). */
     SYNC_AUDIT_RETENTION_DAYS: int(1, 30),
     SYNC_WORKER_ID: z.string().min(1).max(40).optional(),
+    /** The pod's name (Kubernetes downward API): the worker id unless SYNC_WORKER_ID is set. */
+    POD_NAME: z.string().min(1).max(253).optional(),
     /** Test-only crash point; ignored in production. */
     CALCOM_SYNC_FAILPOINT: z.enum(['after-create-response']).optional(),
   })
@@ -63,7 +66,8 @@ export function buildConfig(env: Env) {
     port: env.CALCOM_SYNC_PORT,
     secretsKey: env.SECRETS_KEY ?? DEV_SECRETS_KEY,
     secretsKeyIsDevDefault: env.SECRETS_KEY === undefined,
-    workerId: env.SYNC_WORKER_ID ?? `calcom-sync-${process.pid}`,
+    // One per replica: in containers every pid is 1, the host name (container id) is not.
+    workerId: env.SYNC_WORKER_ID ?? env.POD_NAME ?? `calcom-sync-${hostname()}-${process.pid}`,
     calcom: {
       apiUrl: env.CALCOM_API_URL,
       timeoutMs: env.CALCOM_TIMEOUT_MS,
