@@ -1,8 +1,12 @@
 /**
  * End of the storm: clear Cal.com faults, bring every process back, then wait
- * until nothing is pending and neither side changed for a few reconciliation
- * rounds (RECONCILE_INTERVAL_SECONDS=5), or give up after a bound.
+ * until nothing is pending, no JetStream consumer holds a message (a delivery
+ * waiting for redelivery changes state later, unseen by the API), and neither
+ * side changed for a few reconciliation rounds (RECONCILE_INTERVAL_SECONDS=5),
+ * or give up after a bound.
  */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { listAppointments } from './client';
 import type { FaultState } from './faults';
 import type { World } from './ops';
@@ -50,6 +54,33 @@ export async function quiesce(
     w.history.faults.push({ n: w.history.ops.length, at: Date.now(), what: `recovered: ${rec.what}` });
   }
   await bringUp(sys, replicas, opts);
+  const nc = await connect({ servers: sys.nats.url, maxReconnectAttempts: -1 }).catch(() => undefined);
+  try {
+    return await settle(w, opts, nc);
+  } finally {
+    await nc?.close();
+  }
+}
+
+/** Messages JetStream consumers have not finished (unread, or delivered and not acked yet); undefined: cannot tell. */
+async function jetstreamBacklog(nc: NatsConnection | undefined): Promise<number | undefined> {
+  if (!nc) return undefined;
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: 2_000 });
+    let n = 0;
+    for await (const s of jsm.streams.list())
+      for await (const c of jsm.consumers.list(s.config.name)) n += c.num_pending + c.num_ack_pending;
+    return n;
+  } catch {
+    return undefined;
+  }
+}
+
+async function settle(
+  w: World,
+  opts: { timeoutMs?: number; stableMs?: number; clean?: () => Promise<boolean> },
+  nc: NatsConnection | undefined,
+): Promise<{ converged: boolean; pending: string[] }> {
   const until = Date.now() + Math.max(opts.timeoutMs ?? 120_000, 2 * (opts.stableMs ?? 0));
   let last = '';
   let since = Date.now();
@@ -76,7 +107,9 @@ export async function quiesce(
         ]),
         sbState,
       ]);
-      if (print !== last) {
+      // Work still in JetStream counts as a change: the state is not final yet.
+      const backlog = await jetstreamBacklog(nc);
+      if (print !== last || backlog !== 0) {
         last = print;
         since = Date.now();
       } else if (pending.length === 0 && Date.now() - since >= (opts.stableMs ?? STABLE_MS)) {
@@ -87,5 +120,9 @@ export async function quiesce(
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  return { converged: false, pending };
+  const backlog = await jetstreamBacklog(nc);
+  return {
+    converged: false,
+    pending: backlog ? [...pending, `${backlog} JetStream messages unfinished`] : pending,
+  };
 }
