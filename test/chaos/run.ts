@@ -15,7 +15,7 @@ import { rmSync } from 'node:fs';
 import { runClusterScenario } from './cluster';
 import { report } from './report';
 import { runSeed, type SeedResult } from './seed';
-import { startSystem } from './system';
+import { closeOpenSystems, startSystem } from './system';
 
 export const CI_SEEDS = [1, 2];
 const CLUSTER_SEED = 7;
@@ -78,6 +78,13 @@ async function main() {
   );
   process.exitCode = failed.length ? 1 : 0;
 }
+
+// Ctrl-C or a kill: stop the private MariaDB, NATS and the services before leaving.
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    process.stderr.write(`\n${sig}: closing the chaos system\n`);
+    void closeOpenSystems().finally(() => process.exit(130));
+  });
 
 main().catch((err: unknown) => {
   process.stderr.write(

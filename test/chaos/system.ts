@@ -120,7 +120,7 @@ export async function startSystem(opts: { cluster?: boolean } = {}): Promise<Cha
   // booking-api first: it creates and migrates the database.
   await byName('booking-api').start();
   await Promise.all(services.filter((s) => s.name !== 'booking-api').map((s) => s.start()));
-  return {
+  const sys: ChaosSystem = {
     sb,
     apiUrl: `http://127.0.0.1:${apiPort}`,
     gatewayUrl: `http://127.0.0.1:${gatewayPort}`,
@@ -131,12 +131,22 @@ export async function startSystem(opts: { cluster?: boolean } = {}): Promise<Cha
     syncReplicas: () => services.filter((s) => s.name.startsWith('calcom-sync')),
     logDir,
     async close() {
+      open.delete(sys);
       await Promise.all(services.map((s) => s.kill()));
       await sb.close();
       await nats.destroy();
       await mysql.destroy();
     },
   };
+  open.add(sys);
+  return sys;
+}
+
+/** Systems not closed yet: a run stopped by a signal closes them, so no server or service outlives it. */
+const open = new Set<ChaosSystem>();
+
+export async function closeOpenSystems(): Promise<void> {
+  await Promise.allSettled([...open].map((s) => s.close()));
 }
 
 function managed(name: string, service: string, env: Record<string, string>, logDir: string): ManagedService {
