@@ -47,10 +47,13 @@ export function consoleRouter(deps: { logger: Logger; dirs?: typeof CONSOLE_DIRS
       dir: dirs.scripts,
     });
   // Revalidated on every load (ETag), so a deploy is picked up at once.
-  // The page names its files by absolute path, so /admin and /admin/ both work without a redirect.
   const files = { index: 'index.html', redirect: false, maxAge: 0, dotfiles: 'deny' } as const;
   const r = Router();
   r.use('/admin', securityHeaders);
+  r.get('/admin', (req, res, next) => {
+    if (req.originalUrl.split('?')[0] === '/admin') return res.redirect(301, '/admin/');
+    next();
+  });
   r.use('/admin/js', express.static(dirs.scripts, { ...files, index: false }));
   r.use('/admin', express.static(dirs.static, files));
   return r;
