@@ -23,7 +23,7 @@ import {
   type ServiceMetrics,
 } from '@calsync/platform';
 import type { OutboxRepo, OutboxRow } from '../db/outbox-repo';
-import { planBatch, type PublishOutcome } from './outbox-batch';
+import { errorText, planBatch, type PublishOutcome } from './outbox-batch';
 
 export interface OutboxRelayDeps {
   db: Db;
@@ -46,8 +46,6 @@ export interface OutboxRelay {
   kick(): void;
   /** Finish the batch in flight and stop. */
   stop(): Promise<void>;
-  /** Publishes what is pending once; for tests and shutdown. */
-  drainOnce(): Promise<number>;
 }
 
 export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
@@ -80,10 +78,13 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
     },
   });
 
+  /** One batch; throws after its commit when something is to be retried, so the relay backs off. */
   async function relayOnce(): Promise<number> {
-    return deps.db.transaction(async (tx) => {
+    // The marks (published, refusal counts, parking) commit even when a row is retried: a
+    // refusal that rolled back with the batch would never count toward parking.
+    const { published, retryBecause } = await deps.db.transaction(async (tx) => {
       const rows = await deps.outbox.claimBatch(batchSize, tx);
-      if (!rows.length) return 0;
+      if (!rows.length) return { published: 0, retryBecause: undefined };
       // Pipelined on one connection: JetStream stores them in this order.
       const outcomes = await Promise.all(rows.map(publishRow));
       const plan = planBatch(rows, outcomes, maxRejections);
@@ -102,14 +103,11 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
           error: p.error,
         });
       }
-      if (plan.retryBecause !== undefined) {
-        const reason = plan.retryBecause as Error;
-        throw Object.assign(new Error(`publish failed: ${reason?.message ?? String(reason)}`), {
-          published: plan.published.length,
-        });
-      }
-      return plan.published.length;
+      return { published: plan.published.length, retryBecause: plan.retryBecause };
     });
+    if (retryBecause !== undefined)
+      throw new Error(`publish failed: ${errorText(retryBecause)}`, { cause: retryBecause });
+    return published;
   }
 
   /** Encodes and publishes one row; never throws, so one bad row cannot sink the batch. */
@@ -177,6 +175,5 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       wake?.();
       await loop;
     },
-    drainOnce: relayOnce,
   };
 }
