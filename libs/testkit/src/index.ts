@@ -7,3 +7,5 @@ export * from './wait';
 export * from './spawn';
 export * from './promtool';
 export * from './monitoring';
+export * from './express-routes';
+export * from './openapi-conformance';

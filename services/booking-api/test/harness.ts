@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import {
+  createOpenApiConformance,
   createTestDb,
   createTestNats,
   createLogCapture,
@@ -15,8 +16,15 @@ import { closeServer, listen, portOf, systemClock, type Clock } from '@calsync/p
 import type { JsMsg } from '@nats-io/jetstream';
 import { createBookingApi, type BookingApi } from '../src/app';
 import { loadConfig } from '../src/config';
+import { openApiDocument } from '../src/http/openapi/document';
 
 export const OPERATOR_TOKEN = 'operator-token-0123456789abcdef';
+
+/** Every answer of every booking-api started here must match GET /openapi.json (SPEC §4.6). */
+export const openApiConformance = createOpenApiConformance(openApiDocument(), {
+  ignore: (path) => path.startsWith('/admin/'), // the console's static files
+});
+afterAll(() => openApiConformance.failOnViolations());
 
 export interface Harness {
   url: string;
@@ -58,6 +66,7 @@ export async function startBookingApi(
   });
   if (opts.startRelay !== false) api.start();
   const server: Server = await listen(api.app, 0, logger, 'booking-api');
+  openApiConformance.attach(server);
   const url = `http://127.0.0.1:${portOf(server)}`;
   return {
     url,

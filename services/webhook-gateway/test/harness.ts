@@ -17,13 +17,18 @@ import {
   type Logger,
   type NatsHandle,
 } from '@calsync/platform';
-import { createTestDb, type TestDb } from '@calsync/testkit';
+import { createOpenApiConformance, createTestDb, type TestDb } from '@calsync/testkit';
 import { createWebhookGatewayApp } from '../src/app';
 import { loadConfig } from '../src/config';
 import { createGatewayMetrics, type GatewayMetrics } from '../src/metrics';
+import { gatewayOpenApiDocument } from './openapi';
 
 const SECRETS_KEY = '1'.repeat(64);
 export const secretBox = createSecretBox(SECRETS_KEY);
+
+/** Every answer of every gateway started here must match the OpenAPI document (SPEC §4.6). */
+export const openApiConformance = createOpenApiConformance(gatewayOpenApiDocument());
+afterAll(() => openApiConformance.failOnViolations());
 
 export interface TenantFixture {
   id: string;
@@ -58,6 +63,7 @@ export async function insertTenant(db: TestDb['db'], t: TenantFixture): Promise<
 
 export interface GatewayUnderTest {
   url: string;
+  app: ReturnType<typeof createWebhookGatewayApp>;
   metrics: GatewayMetrics;
   close(): Promise<void>;
 }
@@ -84,7 +90,8 @@ export async function startGateway(opts: {
     metrics,
   });
   const server: Server = await listen(app, 0, opts.logger, 'webhook-gateway');
-  return { url: `http://127.0.0.1:${portOf(server)}`, metrics, close: () => closeServer(server) };
+  openApiConformance.attach(server);
+  return { url: `http://127.0.0.1:${portOf(server)}`, app, metrics, close: () => closeServer(server) };
 }
 
 export interface Reply {

@@ -101,9 +101,10 @@ export const consoleRoutes: HttpRoute[] = [
     path: '/admin',
     operationId: 'console',
     summary: 'The staff console',
-    description: 'Static page and scripts from this host only, under a strict Content-Security-Policy.',
+    description:
+      'Redirects to `/admin/`: the console, static page and scripts from this host only, under a strict Content-Security-Policy.',
     tags: [PAGES],
-    responses: { 200: html('The console.') },
+    responses: { 301: { description: 'To `/admin/`.' } },
   },
   {
     method: 'get',
@@ -112,6 +113,14 @@ export const consoleRoutes: HttpRoute[] = [
     summary: 'This reference, as a page',
     tags: [PAGES],
     responses: { 200: html('Rendered from /openapi.json; no script.') },
+  },
+  {
+    method: 'get',
+    path: '/docs/reference.css',
+    operationId: 'referenceStyle',
+    summary: "The reference page's stylesheet",
+    tags: [PAGES],
+    responses: { 200: { description: 'CSS.', content: { 'text/css': { schema: z.string() } } } },
   },
   {
     method: 'get',
