@@ -6,7 +6,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-ope
 import { healthRoutes, webhookGatewayRoutes, webhookGatewaySecuritySchemes } from '@calsync/contracts';
 import { securitySchemes } from './common';
 import { adminRoutes } from './paths-admin';
-import { consoleRoutes, liveEventSchema } from './paths-console';
+import { consoleRoutes, liveEventSchema, pageRoutes } from './paths-console';
 import { operatorRoutes } from './paths-operator';
 import { retellRoutes } from './paths-retell';
 
@@ -34,6 +34,7 @@ export function buildOpenApiDocument(): OpenApiDocument {
     ...consoleRoutes,
     ...retellRoutes,
     ...webhookGatewayRoutes,
+    ...pageRoutes,
     ...healthRoutes,
   ];
   for (const route of routes) registry.registerPath(route);

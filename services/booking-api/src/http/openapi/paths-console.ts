@@ -96,6 +96,10 @@ export const consoleRoutes: HttpRoute[] = [
       }),
     },
   },
+];
+
+/** The pages booking-api serves, and this document. */
+export const pageRoutes: HttpRoute[] = [
   {
     method: 'get',
     path: '/admin',

@@ -10,7 +10,7 @@ body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-seri
 nav { position: sticky; top: 0; height: 100vh; overflow: auto; padding: 1rem; border-right: 1px solid var(--line); font-size: 13px; }
 nav h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 1.2rem 0 .3rem; }
 nav ul { list-style: none; margin: 0; padding: 0; }
-nav li a { display: block; padding: .15rem 0; color: inherit; text-decoration: none; overflow-wrap: anywhere; }
+nav li a { display: flex; gap: .4rem; align-items: baseline; padding: .15rem 0; color: inherit; text-decoration: none; overflow-wrap: anywhere; min-width: 0; }
 nav li a:hover, nav li a:focus-visible { text-decoration: underline; }
 .brand { font-weight: 600; margin: 0 0 .3rem; }
 main { padding: 1rem 2rem 4rem; max-width: 70rem; min-width: 0; }
@@ -21,7 +21,7 @@ h3 code { font-size: 15px; overflow-wrap: anywhere; }
 section > h2 { border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2.5rem; }
 .op { border: 1px solid var(--line); border-radius: 8px; padding: .2rem 1rem 1rem; margin: 1rem 0; scroll-margin-top: 1rem; }
 .summary { font-weight: 600; margin: 0; }
-.m { display: inline-block; min-width: 3.6em; font: 700 11px/1.8 ui-monospace, monospace; text-align: center; border-radius: 4px; color: #fff; }
+.m { flex: none; display: inline-block; min-width: 3.6em; font: 700 11px/1.8 ui-monospace, monospace; text-align: center; border-radius: 4px; color: #fff; }
 .m.get { background: var(--get); } .m.post { background: var(--post); } .m.put { background: var(--put); }
 .m.patch { background: var(--patch); } .m.delete { background: var(--delete); }
 .k { color: var(--muted); font-size: 13px; margin: .4rem 0; }
