@@ -1,9 +1,10 @@
 /**
- * What a scenario runs on: its own MySQL database and NATS namespace (dropped
+ * What a row runs on: its own MySQL database and NATS namespace (dropped
  * and deleted afterwards, also on failure), services as child processes so the
  * load generator never shares their event loop, and one cleanup stack that the
  * runner empties on success, failure, Ctrl-C and the overall deadline.
  */
+import { join, resolve } from 'node:path';
 import {
   createTestDb,
   createTestNats,
@@ -12,6 +13,7 @@ import {
   type TestDb,
   type TestNats,
 } from '@calsync/testkit';
+import { cpuMsOf, memoryOf } from './proc';
 
 /** Bench-only key and token: the services under test run with NODE_ENV=production, which requires a key. */
 export const SECRETS_KEY = 'b'.repeat(64);
@@ -61,22 +63,32 @@ export function createCleanup(log: (line: string) => void): Cleanup {
 }
 
 export interface Infra {
-  db: TestDb;
   nats: TestNats;
-  /** Environment every service of this scenario shares. */
+  /** Environment every service of this group shares. */
   env: Record<string, string>;
   /** Drops the database and deletes the streams. */
   release(): Promise<void>;
 }
 
-/** A fresh, migrated database and a fresh namespace with the three streams. */
-export async function freshInfra(cleanup: Cleanup): Promise<Infra> {
-  const db = await createTestDb();
-  const dropDb = cleanup.add(`database ${db.db.name}`, () => db.drop());
-  const nats = await createTestNats();
+/**
+ * A fresh, migrated database and a fresh namespace with the three streams, on
+ * the shared servers (DATABASE_URL, NATS_URL) or on private ones, where the
+ * database named in `databaseUrl` is created by booking-api at its start.
+ */
+export async function freshInfra(
+  cleanup: Cleanup,
+  servers?: { databaseUrl: string; natsUrl: string },
+): Promise<Infra> {
+  let databaseUrl = servers?.databaseUrl;
+  let dropDb = () => Promise.resolve();
+  if (!databaseUrl) {
+    const db: TestDb = await createTestDb();
+    dropDb = cleanup.add(`database ${db.url}`, () => db.drop());
+    databaseUrl = db.url;
+  }
+  const nats = await createTestNats(servers?.natsUrl);
   const deleteStreams = cleanup.add(`NATS namespace ${nats.namespace}`, () => nats.close());
   return {
-    db,
     nats,
     async release() {
       await deleteStreams();
@@ -86,7 +98,7 @@ export async function freshInfra(cleanup: Cleanup): Promise<Infra> {
       NODE_ENV: 'production',
       LOG_LEVEL: 'info',
       SECRETS_KEY,
-      DATABASE_URL: db.url,
+      DATABASE_URL: databaseUrl,
       NATS_URL: nats.url,
       NATS_NAMESPACE: nats.namespace,
       // The load generator is one client sending far more than a client's budget (issue 9).
@@ -99,7 +111,10 @@ export async function freshInfra(cleanup: Cleanup): Promise<Infra> {
 export interface Service {
   name: string;
   port: number;
+  pid: number;
   proc: SpawnedService;
+  /** CPU time (user + system) the process has used so far, in ms. */
+  cpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -110,21 +125,46 @@ export function killAllChildrenNow(): void {
   for (const c of children) c.kill('SIGKILL');
 }
 
+/** Peak RSS (VmHWM) of every process started, read just before it is stopped (row 7). */
+export interface PeakRss {
+  service: string;
+  group: string;
+  peakMb: number;
+}
+export const peakRss: PeakRss[] = [];
+
+const PROFILE_HOOK = resolve(__dirname, 'cpu-profile-hook.js');
+let profileDir: string | undefined;
+let group = 'bench';
+
+/** `--profile DIR`: every service writes DIR/<group>-<service>-<n>.cpuprofile when it stops. */
+export function setProfileDir(dir: string): void {
+  profileDir = dir;
+}
+/** Names what runs now, for the peak RSS records and the profile file names. */
+export function setGroup(name: string): void {
+  group = name;
+}
+
 export async function startService(
   cleanup: Cleanup,
   name: string,
   env: Record<string, string>,
   entry?: string,
 ): Promise<Service> {
-  // Profiling a service under load: BENCH_SERVICE_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof'.
-  const nodeOptions = process.env.BENCH_SERVICE_NODE_OPTIONS;
-  const proc = await spawnService(name, nodeOptions ? { ...env, NODE_OPTIONS: nodeOptions } : env, {
-    timeoutMs: 60_000,
-    ...(entry ? { entry } : {}),
-  });
+  const profile = profileDir ? join(profileDir, `${group}-${name}-${Date.now()}.cpuprofile`) : undefined;
+  const proc = await spawnService(
+    name,
+    profile ? { ...env, NODE_OPTIONS: `--require ${PROFILE_HOOK}`, BENCH_CPU_PROFILE: profile } : env,
+    { timeoutMs: 60_000, ...(entry ? { entry } : {}) },
+  );
   children.add(proc);
+  const pid = proc.proc.pid ?? -1;
+  const startedIn = group;
   const stop = cleanup.add(`${name} process`, async () => {
     if (proc.proc.exitCode === null && proc.proc.signalCode === null) {
+      const { peakMb } = memoryOf(pid);
+      if (Number.isFinite(peakMb)) peakRss.push({ service: name, group: startedIn, peakMb });
       proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 12_000);
       await proc.exited;
@@ -132,5 +172,5 @@ export async function startService(
     }
     children.delete(proc);
   });
-  return { name, port: proc.port, proc, stop };
+  return { name, port: proc.port, pid, proc, cpuMs: () => cpuMsOf(pid), stop };
 }

@@ -1,121 +1,96 @@
 /**
- * The printed result: one table per section, each figure next to the raw limit
- * measured in the same run, the ratio between them, the target and whether it
- * was met. A benchmark never fails the run for a missed target; it reports it.
+ * The printed result: the issue's table, one block of lines per row. Every
+ * figure is the median over the repetitions with its range, next to the raw
+ * limit measured in the same run (interleaved with it), the ratio between
+ * them, the issue's goal and whether the median meets it. A missed goal is
+ * reported, never a failure of the run.
  */
+import type { Stat } from './stats';
 
-export interface Row {
-  metric: string;
-  value: string;
-  raw: string;
-  ratio: string;
-  target: string;
-  met: string;
+export type Unit = '/s' | ' ms' | ' MB' | ' s' | ' ms CPU' | '';
+
+export interface Figure {
+  stat: Stat;
+  unit: Unit;
+  /** What the figure is, when the measure does not say it (e.g. which raw limit). */
+  what?: string;
 }
 
-export interface Section {
+export interface Line {
+  measure: string;
+  project: Figure | string;
+  raw: Figure | string;
+  /** project ÷ raw, per repetition. */
+  ratio?: Stat;
+  goal: string;
+  /** Whether the median meets the goal; null when the line has no goal. */
+  met: boolean | null;
+}
+
+export interface RowReport {
+  id: number;
+  name: string;
   title: string;
-  rows: Row[];
+  lines: Line[];
   notes: string[];
 }
 
-export const fmtRate = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v >= 100 ? 0 : 1)}/s` : 'n/a');
-export const fmtMs = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v >= 100 ? 0 : 1)} ms` : 'n/a');
-const fmtRatio = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(0)} %` : 'n/a');
-const yesNo = (ok: boolean) => (ok ? 'yes' : 'NO');
+export const fig = (stat: Stat, unit: Unit, what?: string): Figure => ({
+  stat,
+  unit,
+  ...(what ? { what } : {}),
+});
 
-export interface Limit {
-  label: string;
-  value: number;
-}
-
-/** A figure with no target of its own (context, or a raw limit). */
-export function info(metric: string, value: string, raw = '-'): Row {
-  return { metric, value, raw, ratio: '-', target: '-', met: '-' };
-}
-
-/** A rate that must reach `minRatio` of a raw limit measured in the same run. */
-export function rateVsLimit(metric: string, value: number, limit: Limit, minRatio: number): Row {
-  const ratio = value / limit.value;
-  return {
-    metric,
-    value: fmtRate(value),
-    raw: `${fmtRate(limit.value)} (${limit.label})`,
-    ratio: fmtRatio(ratio),
-    target: `>= ${(minRatio * 100).toFixed(0)} % of raw`,
-    met: yesNo(ratio >= minRatio),
-  };
-}
-
-/** A rate shown against a raw limit for context, with no target of its own. */
-export function compare(metric: string, value: number, limit: Limit): Row {
-  return {
-    metric,
-    value: fmtRate(value),
-    raw: `${fmtRate(limit.value)} (${limit.label})`,
-    ratio: fmtRatio(value / limit.value),
-    target: '-',
-    met: '-',
-  };
-}
-
-/** A latency with an absolute ceiling; `raw` names what it is compared against, if anything. */
-export function latencyRow(
-  metric: string,
-  valueMs: number,
-  ceilingMs: number,
-  raw = '-',
-  strict = false,
-): Row {
-  const ok = strict ? valueMs < ceilingMs : valueMs <= ceilingMs;
-  return {
-    metric,
-    value: fmtMs(valueMs),
-    raw,
-    ratio: '-',
-    target: `${strict ? '<' : '<='} ${ceilingMs} ms`,
-    met: yesNo(Number.isFinite(valueMs) && ok),
-  };
-}
-
-/** A ratio between two measured figures of this run (e.g. three replicas over one). */
-export function ratioRow(metric: string, value: number, base: Limit, minRatio: number): Row {
-  const ratio = value / base.value;
-  return {
-    metric,
-    value: fmtRate(value),
-    raw: `${fmtRate(base.value)} (${base.label})`,
-    ratio: `${ratio.toFixed(2)} x`,
-    target: `>= ${minRatio} x`,
-    met: yesNo(ratio >= minRatio),
-  };
-}
-
-export function checkRow(metric: string, value: string, target: string, ok: boolean, raw = '-'): Row {
-  return { metric, value, raw, ratio: '-', target, met: yesNo(ok) };
-}
-
-const HEADER: Row = {
-  metric: 'metric',
-  value: 'value',
-  raw: 'raw limit (same run)',
-  ratio: 'ratio',
-  target: 'target',
-  met: 'met?',
+const num = (v: number, digits?: number) => {
+  if (!Number.isFinite(v)) return 'n/a';
+  if (digits !== undefined) return v.toFixed(digits);
+  const a = Math.abs(v);
+  return v.toFixed(a >= 100 || Number.isInteger(v) ? 0 : a >= 10 ? 1 : 2);
 };
-const COLUMNS = ['metric', 'value', 'raw', 'ratio', 'target', 'met'] as const;
 
-export function renderSection(s: Section): string {
-  const all = [HEADER, ...s.rows];
-  const width = Object.fromEntries(
-    COLUMNS.map((c) => [c, Math.max(...all.map((r) => r[c].length))]),
-  ) as Record<(typeof COLUMNS)[number], number>;
-  const line = (r: Row) =>
-    COLUMNS.map((c) => r[c].padEnd(width[c]))
+function range(s: Stat, unit: string, digits?: number): string {
+  const one = s.values.length <= 1 || s.min === s.max;
+  return one
+    ? `${num(s.median, digits)}${unit}`
+    : `${num(s.median, digits)}${unit} (${num(s.min, digits)}–${num(s.max, digits)})`;
+}
+
+function cell(f: Figure | string): string {
+  if (typeof f === 'string') return f;
+  return `${range(f.stat, f.unit)}${f.what ? ` ${f.what}` : ''}`;
+}
+
+export const fmtRatio = (s: Stat) => range(s, '', 2);
+
+const HEADER = ['#', 'measure', 'project: median (min–max)', 'raw limit, same run', 'ratio', 'goal', 'met?'];
+
+export function renderTable(title: string, rows: RowReport[]): string {
+  const body: string[][] = [];
+  for (const r of rows)
+    r.lines.forEach((l, i) =>
+      body.push([
+        i === 0 ? String(r.id) : '',
+        i === 0 ? l.measure : `  ${l.measure}`,
+        cell(l.project),
+        cell(l.raw),
+        l.ratio ? fmtRatio(l.ratio) : '-',
+        l.goal,
+        l.met === null ? '-' : l.met ? 'yes' : 'NO',
+      ]),
+    );
+  const all = [HEADER, ...body];
+  const width = HEADER.map((_, c) => Math.max(...all.map((r) => r[c]!.length)));
+  const line = (r: string[]) =>
+    r
+      .map((v, c) => v.padEnd(width[c]!))
       .join(' | ')
       .trimEnd();
-  const rule = COLUMNS.map((c) => '-'.repeat(width[c])).join('-|-');
-  const out = [`== ${s.title} ==`, line(HEADER), rule, ...s.rows.map(line)];
-  for (const n of s.notes) out.push(`   note: ${n}`);
+  const out = [
+    `== ${title} ==`,
+    line(HEADER),
+    width.map((w) => '-'.repeat(w)).join('-|-'),
+    ...body.map(line),
+  ];
+  for (const r of rows) for (const n of r.notes) out.push(`   ${r.id}: ${n}`);
   return out.join('\n');
 }

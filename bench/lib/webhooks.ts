@@ -8,6 +8,7 @@ import { HTTP_HEADERS } from '@calsync/contracts';
 import { hmacSha256Hex } from '@calsync/platform';
 import type { HttpClient } from './http';
 import type { Send } from './http';
+import { slot } from './tenants';
 
 export interface WebhookTenant {
   id: string;
@@ -15,7 +16,16 @@ export interface WebhookTenant {
   eventTypeIds: number[];
 }
 
-export function webhookBody(eventTypeId: number, uid: string, bookingId: number): Buffer {
+/** Cal.com's webhook times carry no milliseconds. */
+const calcomTime = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+
+export function webhookBody(
+  eventTypeId: number,
+  uid: string,
+  bookingId: number,
+  start = '2040-05-25T09:30:00Z',
+): Buffer {
+  const startMs = Date.parse(start);
   return Buffer.from(
     JSON.stringify({
       triggerEvent: 'BOOKING_CREATED',
@@ -23,8 +33,8 @@ export function webhookBody(eventTypeId: number, uid: string, bookingId: number)
       payload: {
         type: '30min',
         title: '30min between Bench Praxis and Bench Customer',
-        startTime: '2040-05-25T09:30:00Z',
-        endTime: '2040-05-25T10:00:00Z',
+        startTime: calcomTime(startMs),
+        endTime: calcomTime(startMs + 30 * 60_000),
         organizer: {
           id: 5,
           name: 'Bench Praxis',
@@ -57,13 +67,30 @@ export function webhookBody(eventTypeId: number, uid: string, bookingId: number)
   );
 }
 
-/** A `Send` that posts the i-th unique delivery, tenants in turn; 200 is the expected answer. */
-export function webhookRequestFactory(client: HttpClient, tenants: WebhookTenant[], runId: string): Send {
+/** Cal.com booking ids, unique within a run. */
+let bookingIds = 100_000;
+
+/**
+ * A `Send` that posts the i-th unique delivery, tenants in turn; 200 is the
+ * expected answer. With `nextSlot`, each delivery books its own half-hour slot
+ * (deliveries that are to be applied must not overlap one another).
+ */
+export function webhookRequestFactory(
+  client: HttpClient,
+  tenants: WebhookTenant[],
+  runId: string,
+  nextSlot?: () => number,
+): Send {
   let seq = 0;
   return async (i) => {
     const t = tenants[i % tenants.length]!;
     const n = seq++;
-    const body = webhookBody(t.eventTypeIds[n % t.eventTypeIds.length]!, `bench${runId}u${n}`, 100_000 + n);
+    const body = webhookBody(
+      t.eventTypeIds[n % t.eventTypeIds.length]!,
+      `bench${runId}u${n}`,
+      bookingIds++,
+      nextSlot ? slot(nextSlot()) : undefined,
+    );
     const res = await client.request('POST', `/v1/webhooks/calcom/${t.id}`, body, {
       'content-type': 'application/json',
       [HTTP_HEADERS.calSignature]: hmacSha256Hex(t.webhookSecret, body),

@@ -1,0 +1,71 @@
+/**
+ * One measurement of rows 4 and 5: appointments offered to booking-api at a
+ * fixed rate (open loop), followed until each one's booking exists in the
+ * sandbox and the system is idle again (echoes applied).
+ *
+ * - commit -> booking: the booking's createdAt (sandbox clock) minus the
+ *   appointment's createdAt (stamped inside booking-api's transaction, so the
+ *   figure errs on the long side by the commit);
+ * - our overhead: that minus the sandbox's own time before it stores a
+ *   booking, i.e. the latency it was told to add (its processing is sub-ms);
+ * - CPU: utime + stime of every service process over the phase (offering,
+ *   then until idle), per appointment created.
+ */
+import { openLoop } from '../lib/http';
+import { nowMs, perSecond, summarize, until, type LatencySummary } from '../lib/stats';
+import { bookingsByAppointment, type Created, type System } from '../lib/system';
+
+export interface PushRun {
+  created: number;
+  synced: number;
+  failed: number;
+  sustainedPerSec: number;
+  commitToBooking: LatencySummary;
+  overhead: LatencySummary;
+  cpuMsEach: number;
+  settled: boolean;
+}
+
+export async function pushPhase(
+  sys: System,
+  opts: { latencyMs: number; perSec: number; ms: number },
+): Promise<PushRun> {
+  sys.sandbox.setLatency(opts.latencyMs);
+  const created: Created[] = [];
+  const send = async (i: number) => {
+    const c = await sys.create(i % sys.tenants.length);
+    if (typeof c === 'string') return c;
+    created.push(c);
+    return true as const;
+  };
+  const cpu0 = sys.cpuMs();
+  const r = await openLoop({ ratePerSec: opts.perSec, durationMs: opts.ms, send, graceMs: 30_000 });
+  const t0 = nowMs();
+  let seen = bookingsByAppointment(sys.sandbox);
+  await until(
+    () => {
+      seen = bookingsByAppointment(sys.sandbox);
+      return created.every((c) => seen.has(c.id));
+    },
+    30_000,
+    100,
+  );
+  const settled = await sys.settle(Math.max(5_000, 30_000 - (nowMs() - t0)));
+  const cpuMs = sys.cpuMs() - cpu0;
+
+  const synced = created.filter((c) => seen.has(c.id));
+  const samples = synced.map((c) => seen.get(c.id)! - c.createdAtMs);
+  // Sustained: bookings stored from the first commit to the last booking.
+  const first = Math.min(...synced.map((c) => c.createdAtMs));
+  const last = Math.max(...synced.map((c) => seen.get(c.id)!));
+  return {
+    created: created.length,
+    synced: synced.length,
+    failed: r.failed,
+    sustainedPerSec: perSecond(synced.length, last - first),
+    commitToBooking: summarize(samples),
+    overhead: summarize(samples.map((s) => s - opts.latencyMs)),
+    cpuMsEach: cpuMs / Math.max(1, created.length),
+    settled,
+  };
+}

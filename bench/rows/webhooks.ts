@@ -1,0 +1,116 @@
+/**
+ * Row 2: signed Cal.com webhooks accepted per second and p99 at 64 concurrent
+ * deliveries, each repetition right after bare Express + JSON + HMAC fed the
+ * same kind of requests (same child-process setup). Every delivery is unique,
+ * so each one is verified, recorded for de-duplication and published: the
+ * full path, never the duplicate shortcut.
+ */
+import { HTTP_CONCURRENCY, asRun, rawBareExpress, type RawRun } from '../raw-limits';
+import type { Group } from '../lib/group';
+import { closedLoop, createHttpClient } from '../lib/http';
+import { freshInfra, OPERATOR_TOKEN, startService } from '../lib/infra';
+import { ratios, stat } from '../lib/stats';
+import { fig } from '../lib/table';
+import { createTenants } from '../lib/tenants';
+import { webhookRequestFactory } from '../lib/webhooks';
+
+const MEASURE_MS = 5_000;
+
+export const webhooksGroup: Group = {
+  name: 'webhooks',
+  rows: [
+    {
+      id: 2,
+      name: 'webhooks',
+      describe: `webhook-gateway accepted/s and p99 at ${HTTP_CONCURRENCY} clients ÷ bare Express + JSON + HMAC`,
+    },
+  ],
+  async run({ cleanup, log, reps }) {
+    const raw = await rawBareExpress(cleanup);
+    const infra = await freshInfra(cleanup);
+    const [api, gateway] = await Promise.all([
+      startService(cleanup, 'booking-api', { ...infra.env, BOOKING_API_PORT: '0', OPERATOR_TOKEN }),
+      startService(cleanup, 'webhook-gateway', {
+        ...infra.env,
+        WEBHOOK_GATEWAY_PORT: '0',
+        DB_MIGRATE: 'false',
+      }),
+    ]);
+    const client = createHttpClient(gateway.port, HTTP_CONCURRENCY);
+    try {
+      const apiClient = createHttpClient(api.port, 4);
+      const tenants = await createTenants(apiClient, { count: 4, eventTypesEach: 2, prefix: 'wh' });
+      apiClient.close();
+      // booking-api's only part here was the tenants: stopped, it cannot compete for the two cores.
+      await api.stop();
+
+      const send = webhookRequestFactory(client, tenants, infra.nats.namespace);
+      let accepted = 0;
+      const project = async (ms: number) => {
+        const r = await closedLoop({
+          concurrency: HTTP_CONCURRENCY,
+          durationMs: ms,
+          maxRequests: 1_000_000,
+          send,
+        });
+        accepted += r.ok;
+        return asRun(r);
+      };
+      log('webhooks: warming up');
+      await raw.measure(1_500);
+      await project(2_000);
+      const runs: { raw: RawRun; project: RawRun }[] = [];
+      for (let rep = 1; rep <= reps; rep++) {
+        log(`webhooks: rep ${rep}/${reps}: bare Express, then webhook-gateway, ${MEASURE_MS / 1000} s each`);
+        runs.push({ raw: await raw.measure(MEASURE_MS), project: await project(MEASURE_MS) });
+      }
+      const inbound = await infra.nats.jsm.streams.info(infra.nats.topology.streams.calcomInbound.name);
+      const ratio = ratios(
+        runs.map((x) => x.project.rate),
+        runs.map((x) => x.raw.rate),
+      );
+      const p99 = stat(runs.map((x) => x.project.latency.p99));
+      const failed = runs.reduce((n, x) => n + x.project.failed, 0);
+      return [
+        {
+          id: 2,
+          name: 'webhooks',
+          title: 'webhook-gateway accepted/s at 64 clients ÷ bare Express + JSON + HMAC',
+          lines: [
+            {
+              measure: `webhook-gateway accepted/s at ${HTTP_CONCURRENCY} clients`,
+              project: fig(stat(runs.map((x) => x.project.rate)), '/s'),
+              raw: fig(stat(runs.map((x) => x.raw.rate)), '/s', 'bare Express+JSON+HMAC'),
+              ratio,
+              goal: '>= 0.6',
+              met: ratio.median >= 0.6,
+            },
+            {
+              measure: 'accept latency p50',
+              project: fig(stat(runs.map((x) => x.project.latency.p50)), ' ms'),
+              raw: fig(stat(runs.map((x) => x.raw.latency.p50)), ' ms', 'bare p50'),
+              goal: '-',
+              met: null,
+            },
+            {
+              measure: 'accept latency p99',
+              project: fig(p99, ' ms'),
+              raw: fig(stat(runs.map((x) => x.raw.latency.p99)), ' ms', 'bare p99'),
+              goal: '< 30 ms',
+              met: p99.median < 30,
+            },
+          ],
+          notes: [
+            `4 tenants x 2 event types; every delivery a unique signed BOOKING_CREATED; booking-api stopped during the load; ${MEASURE_MS / 1000} s per measurement`,
+            `published to CALCOM_INBOUND / accepted (all repetitions and warm-up): ${inbound.state.messages} / ${accepted}${inbound.state.messages === accepted ? '' : ' MISMATCH'}; deliveries not answered 200: ${failed}`,
+          ],
+        },
+      ];
+    } finally {
+      client.close();
+      await gateway.stop();
+      await infra.release();
+      await raw.release();
+    }
+  },
+};
