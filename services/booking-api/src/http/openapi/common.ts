@@ -91,6 +91,14 @@ export function errors(described: Record<number, string>): Record<number, HttpRe
   );
 }
 
+/** Compile-time check that a documented shape is exactly the domain's type. */
+export type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+export const ADMIN_AUTH = {
+  401: '`unauthorized`: missing or unknown token.',
+  403: '`forbidden`: a token of another tenant; nothing changed.',
+};
+
 /** What any operation behind the rate limiter and MySQL can answer. */
 export const ALWAYS = {
   400: '`invalid_request` / `invalid_json`: the request is malformed; `details` names the fields.',

@@ -4,6 +4,7 @@ import { bulkCancelBody, cancelBody, createBody, listQuery, patchBody, reschedul
 import { resolveBody, retryBody, statusQuery } from '../sync';
 import {
   ADMIN,
+  ADMIN_AUTH,
   ALWAYS,
   BODY,
   OPERATOR,
@@ -26,10 +27,6 @@ const SYNC = 'Sync and review (admin)';
 const base = '/v1/tenants/{tenantId}';
 const admin = [{ [ADMIN]: [] }];
 
-const AUTH = {
-  401: '`unauthorized`: missing or unknown token.',
-  403: '`forbidden`: a token of another tenant; nothing changed.',
-};
 const IDEMPOTENT = {
   409: '`idempotency_in_progress`: the first request with this Idempotency-Key still runs.',
   422: '`idempotency_mismatch`: this Idempotency-Key was used with another body.',
@@ -62,7 +59,7 @@ export const adminRoutes: HttpRoute[] = [
       201: appointment('Created (sync pending).'),
       ...errors({
         ...ALWAYS,
-        ...AUTH,
+        ...ADMIN_AUTH,
         ...BODY,
         ...IDEMPOTENT,
         400: '`invalid_request`: a field is invalid, the event type unknown or the start in the past.',
@@ -82,7 +79,7 @@ export const adminRoutes: HttpRoute[] = [
     request: { params: tenantParams, query: listQuery },
     responses: {
       200: { description: 'A page of appointments.', content: json(appointmentPageSchema) },
-      ...errors({ ...ALWAYS, ...AUTH }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH }),
     },
   },
   {
@@ -104,7 +101,7 @@ export const adminRoutes: HttpRoute[] = [
         headers: replayedHeader,
         content: json(bulkCancelResultSchema),
       },
-      ...errors({ ...ALWAYS, ...AUTH, ...BODY, ...IDEMPOTENT }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH, ...BODY, ...IDEMPOTENT }),
     },
   },
   {
@@ -117,7 +114,7 @@ export const adminRoutes: HttpRoute[] = [
     request: { params: appointmentParams },
     responses: {
       200: { description: 'The appointment.', content: json(appointmentSchema) },
-      ...errors({ ...ALWAYS, ...AUTH, 404: '`not_found`.' }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH, 404: '`not_found`.' }),
     },
   },
   {
@@ -135,7 +132,7 @@ export const adminRoutes: HttpRoute[] = [
     },
     responses: {
       200: appointment('Changed.'),
-      ...errors({ ...ALWAYS, ...AUTH, ...BODY, ...IDEMPOTENT, 404: '`not_found`.', 409: CHANGE_409 }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH, ...BODY, ...IDEMPOTENT, 404: '`not_found`.', 409: CHANGE_409 }),
     },
   },
   {
@@ -152,7 +149,7 @@ export const adminRoutes: HttpRoute[] = [
     },
     responses: {
       200: appointment('Cancelled.'),
-      ...errors({ ...ALWAYS, ...AUTH, ...BODY, ...IDEMPOTENT, 404: '`not_found`.', 409: CHANGE_409 }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH, ...BODY, ...IDEMPOTENT, 404: '`not_found`.', 409: CHANGE_409 }),
     },
   },
   {
@@ -169,7 +166,7 @@ export const adminRoutes: HttpRoute[] = [
     },
     responses: {
       200: appointment('Moved.'),
-      ...errors({ ...ALWAYS, ...AUTH, ...BODY, ...IDEMPOTENT, 404: '`not_found`.', 409: CHANGE_409 }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH, ...BODY, ...IDEMPOTENT, 404: '`not_found`.', 409: CHANGE_409 }),
     },
   },
   {
@@ -183,7 +180,7 @@ export const adminRoutes: HttpRoute[] = [
     request: { params: tenantParams, query: statusQuery },
     responses: {
       200: { description: 'The counts.', content: json(syncStatusSchema) },
-      ...errors({ ...ALWAYS, ...AUTH }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH }),
     },
   },
   {
@@ -198,7 +195,7 @@ export const adminRoutes: HttpRoute[] = [
     request: { params: tenantParams },
     responses: {
       200: { description: 'The queue.', content: json(reviewQueueSchema) },
-      ...errors({ ...ALWAYS, ...AUTH }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH }),
     },
   },
   {
@@ -212,7 +209,7 @@ export const adminRoutes: HttpRoute[] = [
     request: { params: appointmentParams, body: { required: false, content: json(retryBody) } },
     responses: {
       202: { description: 'Accepted: the sync runs.', content: json(appointmentSchema) },
-      ...errors({ ...ALWAYS, ...AUTH, ...BODY, 404: '`not_found`.' }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH, ...BODY, 404: '`not_found`.' }),
     },
   },
   {
@@ -229,7 +226,7 @@ export const adminRoutes: HttpRoute[] = [
       200: { description: 'Resolved.', content: json(appointmentSchema) },
       ...errors({
         ...ALWAYS,
-        ...AUTH,
+        ...ADMIN_AUTH,
         ...BODY,
         404: '`not_found`.',
         409: "`not_in_review`, or `conflict`: Cal.com's booking is linked to another appointment.",

@@ -14,9 +14,8 @@ import {
 } from '@calsync/contracts';
 import type { LiveEvent } from '../../domain/live-events';
 import { tenantSettingsSchema } from '../settings';
-import { ADMIN, ALWAYS, errors, tenantParams } from './common';
-
-const utc = z.iso.datetime();
+import { ADMIN, ADMIN_AUTH, ALWAYS, errors, tenantParams, type Same } from './common';
+import { utc } from './responses';
 
 /** One `data:` line of the event stream (the `event:` line carries `type`). */
 export const liveEventSchema = z
@@ -45,13 +44,8 @@ export const liveEventSchema = z
     description: 'Ids and times only (no customer data): a wake-up to read the admin API again.',
   });
 
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 export const liveEventMatches: Same<z.output<typeof liveEventSchema>, LiveEvent> = true;
 
-const AUTH = {
-  401: '`unauthorized`: missing or unknown token.',
-  403: '`forbidden`: a token of another tenant.',
-};
 const html = (description: string) => ({ description, content: { 'text/html': { schema: z.string() } } });
 const PAGES = 'Pages';
 
@@ -70,7 +64,7 @@ export const consoleRoutes: HttpRoute[] = [
         description: 'The settings.',
         content: json(tenantSettingsSchema.meta({ id: 'TenantSettings' })),
       },
-      ...errors({ ...ALWAYS, ...AUTH }),
+      ...errors({ ...ALWAYS, ...ADMIN_AUTH }),
     },
   },
   {
@@ -90,7 +84,7 @@ export const consoleRoutes: HttpRoute[] = [
       },
       ...errors({
         ...ALWAYS,
-        ...AUTH,
+        ...ADMIN_AUTH,
         429: '`rate_limited`: over a request budget, or the tenant holds the most live connections allowed.',
         503: '`unavailable`: the server is shutting down or NATS is away; retry.',
       }),

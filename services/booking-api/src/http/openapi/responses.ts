@@ -10,9 +10,10 @@ import type { Appointment } from '@calsync/db';
 import type { TenantView } from '../../domain/tenants';
 import type { SyncStatusReport } from '../../domain/sync';
 import type { ParkedService } from '../../domain/parked';
+import type { Same } from './common';
 
 /** Every instant we answer is UTC with `Z` (SPEC §4). */
-const utc = z.iso.datetime();
+export const utc = z.iso.datetime();
 const nullableUtc = utc.nullable();
 
 export const appointmentSchema = z
@@ -227,7 +228,6 @@ export const retellAnswerSchema = z
   });
 
 // Compile-time drift checks: the documented answers are exactly the domain's types.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type ParkedView = Awaited<ReturnType<ParkedService['redrive']>>;
 export const shapesMatch: [
   Same<z.output<typeof appointmentSchema>, Appointment>,
