@@ -6,7 +6,7 @@
  */
 import { ApiError } from './api.js';
 import { h, uid, type Child } from './dom.js';
-import { t } from './i18n.js';
+import { lang, t } from './i18n.js';
 
 export interface FieldSpec {
   name: string;
@@ -110,7 +110,9 @@ export function showApiError(form: HTMLFormElement, err: unknown, fieldFor: (pat
       return showError(form, null, t('errNotFound'));
   }
   if (err.code === 'invalid_request' && err.details.length) {
-    for (const d of err.details) showError(form, fieldFor(d.path), d.message);
+    // The API speaks English; a German page says so in German and keeps the detail.
+    const say = (m: string) => (lang() === 'en' ? m : `${t('errInvalid')} (${m})`);
+    for (const d of err.details) showError(form, fieldFor(d.path), say(d.message));
     return;
   }
   showError(form, fieldFor(/^Invalid body: ([\w.]+):/.exec(err.message)?.[1] ?? ''), err.message);

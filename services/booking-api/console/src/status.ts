@@ -3,7 +3,14 @@ import { ORIGINS, SYNC_STATUSES, type SyncReport, type SyncStatus } from './api.
 import { debounce, type Ctx, type View } from './context.js';
 import { fill, h } from './dom.js';
 import { t, type MessageKey } from './i18n.js';
-import { originLabel, percent, syncLabel } from './labels.js';
+import { originLabel, percent } from './labels.js';
+
+const COLUMN: Record<SyncStatus, MessageKey> = {
+  pending: 'countPending',
+  synced: 'countSynced',
+  failed: 'countFailed',
+  skipped: 'countSkipped',
+};
 
 const PERIODS: [MessageKey, number][] = [
   ['last24h', 24],
@@ -60,7 +67,7 @@ export function createStatusView(ctx: Ctx): View {
           'tr',
           {},
           h('th', { scope: 'col' }, t('origin')),
-          SYNC_STATUSES.map((s) => h('th', { scope: 'col' }, syncLabel(s))),
+          SYNC_STATUSES.map((s) => h('th', { scope: 'col' }, t(COLUMN[s]))),
           h('th', { scope: 'col' }, t('successRate')),
         ),
       ),
