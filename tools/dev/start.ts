@@ -3,18 +3,45 @@
  * webhook-gateway and calcom-sync as child processes; when CALCOM_API_URL is
  * not set it also starts the Cal.com sandbox and creates a demo tenant whose
  * Cal.com account lives in the sandbox, with webhooks pointed at the gateway.
- * Ctrl-C stops everything (each service drains on SIGTERM).
+ *
+ * - Everything runs from the TypeScript sources (tsx), so an old `dist` can never
+ *   run instead of what was just edited.
+ * - Ctrl-C, or SIGTERM/SIGHUP to npm or to this process, stops everything (each
+ *   service drains on SIGTERM); a service whose starter dies, even by SIGKILL,
+ *   stops itself (exit-with-parent.ts).
+ * - Tokens are never printed: they live in .run/ (mode 600), and the printed
+ *   commands read them from there.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
 import { createLogger } from '@calsync/platform';
+import { watchParent } from './parent-watch';
 
 const ROOT = resolve(__dirname, '../..');
+const RUN_DIR = resolve(ROOT, '.run');
 const env = process.env;
+
+/** A development secret kept in .run/<name> (mode 600), made once, reused by later starts. */
+function devSecret(name: string): { value: string; file: string } {
+  const file = resolve(RUN_DIR, name);
+  try {
+    return { value: readFileSync(file, 'utf8').trim(), file };
+  } catch {
+    mkdirSync(RUN_DIR, { recursive: true, mode: 0o700 });
+    const value = randomBytes(24).toString('hex');
+    writeFileSync(file, `${value}\n`, { mode: 0o600, flag: 'wx' });
+    return { value, file };
+  }
+}
+
+const operatorToken = env.OPERATOR_TOKEN
+  ? { value: env.OPERATOR_TOKEN, file: null }
+  : devSecret('operator-token');
 const DEV = {
-  OPERATOR_TOKEN: env.OPERATOR_TOKEN ?? 'dev-operator-token-change-me-0000',
+  OPERATOR_TOKEN: operatorToken.value,
   SECRETS_KEY: env.SECRETS_KEY ?? '0'.repeat(64),
   BOOKING_API_PORT: env.BOOKING_API_PORT ?? '3000',
   WEBHOOK_GATEWAY_PORT: env.WEBHOOK_GATEWAY_PORT ?? '3001',
@@ -23,9 +50,9 @@ const DEV = {
 };
 const DEMO = {
   tenant: 'demo',
-  adminToken: 'demo-admin-token-change-me-000000',
+  adminToken: devSecret('demo-admin-token'),
   calcomApiKey: 'cal_demo_sandbox_key',
-  webhookSecret: 'demo-webhook-secret',
+  webhookSecret: randomBytes(24).toString('hex'),
   retellApiKey: 'key_demo_retell',
   eventTypeId: 1001,
 };
@@ -33,10 +60,15 @@ const log = createLogger({ service: 'dev', level: 'info' });
 const children: ChildProcess[] = [];
 
 function startService(name: string, extraEnv: Record<string, string>): ChildProcess {
-  const built = resolve(ROOT, 'services', name, 'dist', 'main.js');
-  const source = resolve(ROOT, 'services', name, 'src', 'main.ts');
-  // Prefer the build (what a container runs); fall back to the sources.
-  const args = existsSync(built) && env.DEV_FROM_SOURCE !== '1' ? [built] : ['--import', 'tsx', source];
+  // The sources, never a build that may be older than them; the guard stops the service
+  // when this process goes away without stopping it.
+  const args = [
+    '--import',
+    'tsx',
+    '--import',
+    resolve(__dirname, 'exit-with-parent.ts'),
+    resolve(ROOT, 'services', name, 'src', 'main.ts'),
+  ];
   const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...env, ...extraEnv }, stdio: 'inherit' });
   child.on('exit', (code, signal) => {
     if (!stopping) {
@@ -66,11 +98,18 @@ let sandbox: CalcomSandbox | undefined;
 async function stop(code = 0) {
   if (stopping) return;
   stopping = true;
+  // Services drain within 10 s (SPEC §4.5); what is still running then is killed, never left behind.
+  setTimeout(() => {
+    for (const c of children) c.kill('SIGKILL');
+    process.exit(code || 1);
+  }, 12_000).unref();
   await Promise.all(
     children.map(
       (c) =>
         new Promise<void>((res) =>
-          c.exitCode !== null ? res() : (c.once('exit', () => res()), c.kill('SIGTERM')),
+          c.exitCode !== null || c.signalCode !== null
+            ? res()
+            : (c.once('exit', () => res()), c.kill('SIGTERM')),
         ),
     ),
   );
@@ -111,7 +150,7 @@ async function main() {
       body: JSON.stringify({
         name: 'Demo Praxis',
         timeZone: 'Europe/Berlin',
-        adminToken: DEMO.adminToken,
+        adminToken: DEMO.adminToken.value,
         calcom: {
           apiKey: DEMO.calcomApiKey,
           webhookSecret: DEMO.webhookSecret,
@@ -122,22 +161,31 @@ async function main() {
     });
     if (!res.ok) throw new Error(`demo tenant: ${res.status} ${await res.text()}`);
   }
-  // The demo credentials are development values printed on purpose, so a newcomer can try the API.
+  const fromRoot = (file: string) => relative(process.cwd(), file) || file;
+  const tokenHelp = operatorToken.file
+    ? [
+        `Operator token: in ${fromRoot(operatorToken.file)} (mode 600; set OPERATOR_TOKEN to choose your own):`,
+        `  export OPERATOR_TOKEN="$(cat ${fromRoot(operatorToken.file)})"`,
+      ]
+    : ['Operator token: the OPERATOR_TOKEN you set.'];
+  // No token is printed: the commands read them from their files.
   process.stdout.write(
     [
       '',
-      'System running:',
+      'System running (from the sources):',
       `  booking-api      ${api}`,
       `  webhook-gateway  ${gatewayUrl}`,
       `  calcom-sync      http://127.0.0.1:${DEV.CALCOM_SYNC_PORT}/metrics`,
       useSandbox
         ? `  Cal.com sandbox  ${sandbox!.url}  (control API: ${sandbox!.url}/_sandbox/bookings)`
         : `  Cal.com          ${env.CALCOM_API_URL}`,
+      '',
+      ...tokenHelp,
       ...(useSandbox
         ? [
             '',
-            `Demo tenant "${DEMO.tenant}" (admin token: ${DEMO.adminToken}, event type ${DEMO.eventTypeId}). Try:`,
-            `  curl -s -X POST ${api}/v1/tenants/demo/appointments -H 'authorization: Bearer ${DEMO.adminToken}' \\`,
+            `Demo tenant "${DEMO.tenant}" (admin token in ${fromRoot(DEMO.adminToken.file)}, event type ${DEMO.eventTypeId}). Try:`,
+            `  curl -s -X POST ${api}/v1/tenants/demo/appointments -H "authorization: Bearer $(cat ${fromRoot(DEMO.adminToken.file)})" \\`,
             `    -H 'content-type: application/json' -d '{"eventTypeId":${DEMO.eventTypeId},"start":"${nextWeekday()}","customer":{"name":"Jane Roe","email":"jane@example.com","timeZone":"Europe/Berlin"}}'`,
             `  curl -s ${sandbox!.url}/_sandbox/bookings`,
           ]
@@ -157,8 +205,11 @@ function nextWeekday(): string {
   return d.toISOString();
 }
 
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+// Ctrl-C reaches every process of the terminal's group; npm passes SIGINT and SIGTERM on
+// (the start script execs node, so no shell stands between them); a closing terminal sends
+// SIGHUP. If npm dies without a word (SIGKILL), the parent watch notices.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => void stop(0));
+watchParent(() => void stop(0));
 main().catch((err: unknown) => {
   log.error('npm start failed', { error: err });
   void stop(1);
