@@ -114,6 +114,21 @@ describe('GET /v1/tenants/:t/events', () => {
     await res.body?.cancel();
   });
 
+  it('streams a change made through another booking-api replica (they share only NATS here)', async () => {
+    const stream = await listen(a);
+    const other = await startBookingApi({ nats: h.nats });
+    try {
+      const same = await createTenant(other, {
+        id: a.id,
+        eventTypes: [{ id: a.eventTypeId, title: 'Beratung', lengthInMinutes: 30 }],
+      });
+      const created = await adminCreate(other, { ...same, eventTypeId: a.eventTypeId }, slot(13));
+      await stream.next((e) => e.data.appointmentId === created.id, 'the change made on the other replica');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('forgets a stream when its client goes away', async () => {
     const stream = await listen(a);
     expect(h.api.live.connections(a.id)).toBeGreaterThan(0);

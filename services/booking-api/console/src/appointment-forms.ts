@@ -7,7 +7,7 @@ import type { Appointment, CreateBody } from './api.js';
 import type { Ctx } from './context.js';
 import { confirmDialog, field, openDialog, showApiError, showError, valueOf } from './dialog.js';
 import { h, toast } from './dom.js';
-import { t } from './i18n.js';
+import { t, type MessageKey } from './i18n.js';
 import { fullWhenOf, timeOf } from './labels.js';
 import { fromLocalInput, toLocalInput } from './time.js';
 
@@ -47,6 +47,17 @@ function customerOf(form: HTMLFormElement) {
   };
 }
 
+/** Date and time, entered in the practice's zone (said under the label). */
+const startField = (label: string, iso: string, zone: string) =>
+  field({
+    name: 'start',
+    label,
+    type: 'datetime-local',
+    value: toLocalInput(iso, zone),
+    required: true,
+    hint: t('timeZoneNote', { zone }),
+  });
+
 /** The instant in the form's `start` field, or null after showing why not. */
 function startOf(form: HTMLFormElement, zone: string): string | null {
   const iso = fromLocalInput(valueOf(form, 'start'), zone);
@@ -54,10 +65,20 @@ function startOf(form: HTMLFormElement, zone: string): string | null {
   return iso;
 }
 
-/** Runs an API call for a form: true when it worked, else the error is shown and false. */
-async function attempt<T>(form: HTMLFormElement, call: () => Promise<T>, done: (v: T) => void) {
+/**
+ * Runs an API call for a form: when it works, says `done` and hands the answer on (true);
+ * otherwise the error is shown at its field (false, the dialog stays open).
+ */
+async function attempt<T>(
+  form: HTMLFormElement,
+  call: () => Promise<T>,
+  done: MessageKey | null,
+  then: (v: T) => void,
+) {
   try {
-    done(await call());
+    const v = await call();
+    if (done) toast(t(done));
+    then(v);
     return true;
   } catch (err) {
     showApiError(form, err, fieldFor);
@@ -80,14 +101,7 @@ export function createDialog(ctx: Ctx, defaultStart: string, onDone: (a: Appoint
           label: `${e.title} (${e.lengthInMinutes} min)`,
         })),
       }),
-      field({
-        name: 'start',
-        label: t('start'),
-        type: 'datetime-local',
-        value: toLocalInput(defaultStart, zone),
-        required: true,
-        hint: t('timeZoneNote', { zone }),
-      }),
+      startField(t('start'), defaultStart, zone),
       ...customerFields(undefined, zone),
       field({ name: 'notes', label: t('notes'), type: 'textarea', maxlength: 2000 }),
     ],
@@ -101,14 +115,7 @@ export function createDialog(ctx: Ctx, defaultStart: string, onDone: (a: Appoint
         customer: customerOf(form),
         ...(notes ? { notes } : {}),
       };
-      return attempt(
-        form,
-        () => ctx.api.create(body),
-        (a) => {
-          toast(t('created'));
-          onDone(a);
-        },
-      );
+      return attempt(form, () => ctx.api.create(body), 'created', onDone);
     },
   });
 }
@@ -136,14 +143,7 @@ export function editDialog(ctx: Ctx, a: Appointment, onDone: (a: Appointment) =>
         toast(t('nothingChanged'));
         return true;
       }
-      return attempt(
-        form,
-        () => ctx.api.patch(a.id, { customer, notes }),
-        (x) => {
-          toast(t('saved'));
-          onDone(x);
-        },
-      );
+      return attempt(form, () => ctx.api.patch(a.id, { customer, notes }), 'saved', onDone);
     },
   });
 }
@@ -156,28 +156,14 @@ export function rescheduleDialog(ctx: Ctx, a: Appointment, onDone: (a: Appointme
     body: [
       h('p', { class: 'dialog-subject' }, a.customer.name),
       h('p', {}, t('currently', { when: fullWhenOf(a.start, zone) })),
-      field({
-        name: 'start',
-        label: t('newStart'),
-        type: 'datetime-local',
-        value: toLocalInput(a.start, zone),
-        required: true,
-        hint: t('timeZoneNote', { zone }),
-      }),
+      startField(t('newStart'), a.start, zone),
       field({ name: 'reason', label: t('reason'), maxlength: 500 }),
     ],
     onSubmit: async (form) => {
       const start = startOf(form, zone);
       if (!start) return false;
       const reason = valueOf(form, 'reason') || undefined;
-      return attempt(
-        form,
-        () => ctx.api.reschedule(a.id, start, reason),
-        (x) => {
-          toast(t('rescheduled'));
-          onDone(x);
-        },
-      );
+      return attempt(form, () => ctx.api.reschedule(a.id, start, reason), 'rescheduled', onDone);
     },
   });
 }
@@ -193,14 +179,7 @@ export function cancelDialog(ctx: Ctx, a: Appointment, onDone: (a: Appointment) 
     danger: true,
     extra: [field({ name: 'reason', label: t('reason'), maxlength: 500 })],
     act: (form) =>
-      attempt(
-        form,
-        () => ctx.api.cancel(a.id, valueOf(form, 'reason') || undefined),
-        (x) => {
-          toast(t('cancelled'));
-          onDone(x);
-        },
-      ),
+      attempt(form, () => ctx.api.cancel(a.id, valueOf(form, 'reason') || undefined), 'cancelled', onDone),
   });
 }
 
@@ -227,6 +206,7 @@ export function bulkCancelDialog(ctx: Ctx, items: Appointment[], onDone: (failed
             items.map((a) => a.id),
             valueOf(form, 'reason') || undefined,
           ),
+        null,
         ({ results }) => {
           const failed = results.filter((r) => !r.ok);
           toast(

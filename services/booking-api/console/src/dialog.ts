@@ -169,8 +169,13 @@ export function openDialog(spec: DialogSpec): HTMLDialogElement {
   });
   dialog.addEventListener('close', () => {
     dialog.remove();
-    if (opener?.isConnected) opener.focus();
-    else document.querySelector<HTMLElement>('main h2, main')?.focus();
+    // The opener may have been drawn anew meanwhile (its row changed): the same control then.
+    const key = opener?.dataset.focus;
+    const again = key ? document.querySelector<HTMLElement>(`[data-focus="${CSS.escape(key)}"]`) : null;
+    const target = opener?.isConnected
+      ? opener
+      : (again ?? document.querySelector<HTMLElement>('main h2, main'));
+    target?.focus();
   });
   document.body.append(dialog);
   dialog.showModal();
