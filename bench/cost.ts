@@ -82,12 +82,7 @@ export async function costSection({ cleanup, log }: { cleanup: Cleanup; log: (l:
 
   const appointments = async (count: number, perSec: number) => {
     const created: Created[] = [];
-    const send = async (i: number) => {
-      const c = await sys.create(i % sys.tenants.length);
-      if (typeof c === 'string') return c;
-      created.push(c);
-      return true as const;
-    };
+    const send = sys.sender(created);
     const r = perSec
       ? await openLoop({ ratePerSec: perSec, durationMs: (count / perSec) * 1000, send })
       : await closedLoop({ concurrency: 4, durationMs: 60_000, maxRequests: count, send });

@@ -136,6 +136,9 @@ export const peakRss: PeakRss[] = [];
 const PROFILE_HOOK = resolve(__dirname, 'cpu-profile-hook.js');
 let profileDir: string | undefined;
 let group = 'bench';
+/** Processes that carry the profiling hook; only they may get SIGUSR2 (it ends any other node process). */
+const profiled = new Set<SpawnedService>();
+let measuring = false;
 
 /** `--profile DIR`: every service writes DIR/<group>-<service>-<n>.cpuprofile when it stops. */
 export function setProfileDir(dir: string): void {
@@ -144,6 +147,16 @@ export function setProfileDir(dir: string): void {
 /** Names what runs now, for the peak RSS records and the profile file names. */
 export function setGroup(name: string): void {
   group = name;
+  measuring = false;
+}
+
+/**
+ * With --profile: the services running now start sampling (start-up and warm-up
+ * stay out of the profile), and so does every service started later in this group.
+ */
+export function profileFromNow(): void {
+  measuring = true;
+  for (const p of profiled) p.kill('SIGUSR2');
 }
 
 export async function startService(
@@ -159,6 +172,10 @@ export async function startService(
     { timeoutMs: 60_000, ...(entry ? { entry } : {}) },
   );
   children.add(proc);
+  if (profile) {
+    profiled.add(proc);
+    if (measuring) proc.kill('SIGUSR2');
+  }
   const pid = proc.proc.pid ?? -1;
   const startedIn = group;
   const stop = cleanup.add(`${name} process`, async () => {
@@ -171,6 +188,7 @@ export async function startService(
       clearTimeout(timer);
     }
     children.delete(proc);
+    profiled.delete(proc);
   });
   return { name, port: proc.port, pid, proc, cpuMs: () => cpuMsOf(pid), stop };
 }

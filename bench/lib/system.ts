@@ -7,7 +7,7 @@
  */
 import { createCalcomSandbox, type CalcomSandbox, type RateLimitOptions } from '@calsync/calcom-sandbox';
 import { createLogger } from '@calsync/platform';
-import { createHttpClient, type HttpClient } from './http';
+import { createHttpClient, type HttpClient, type Send } from './http';
 import { freshInfra, OPERATOR_TOKEN, startService, type Cleanup, type Infra, type Service } from './infra';
 import { sleep, until } from './stats';
 import { addSandboxAccounts, BENCH_CUSTOMER, createTenants, slot, type BenchTenant } from './tenants';
@@ -41,8 +41,11 @@ export interface System {
   tenants: BenchTenant[];
   services(): Service[];
   startSync(): Promise<Service>;
-  /** POSTs an appointment for tenant `t` in that tenant's next free slot. */
-  create(t: number): Promise<Created | string>;
+  /**
+   * A load-loop `Send`: request i POSTs an appointment for tenant i mod n in
+   * that tenant's next free slot; what was created lands in `into`.
+   */
+  sender(into: Created[]): Send;
   /** The tenant's next free slot (for Retell bookings). */
   nextSlot(t: number): string;
   /** Waits until calcom-sync and the applier have nothing pending (two polls in a row); false on timeout. */
@@ -113,6 +116,18 @@ export async function startSystem(cleanup: Cleanup, opts: SystemOptions): Promis
       (await pending(infra.nats.topology.consumers.inboundApplier)) ===
     0;
   const services = () => [api, gateway, ...(sync ? [sync] : [])];
+  const create = async (t: number): Promise<Created | string> => {
+    const tenant = tenants[t]!;
+    const res = await client.json(
+      'POST',
+      `/v1/tenants/${tenant.id}/appointments`,
+      { eventTypeId: tenant.eventTypeIds[0]!, start: nextSlot(t), customer: BENCH_CUSTOMER },
+      { authorization: `Bearer ${tenant.adminToken}` },
+    );
+    if (res.status !== 201) return `HTTP ${res.status} ${res.body.toString().slice(0, 160)}`;
+    const body = JSON.parse(res.body.toString()) as { id: string; createdAt: string };
+    return { id: body.id, tenant, createdAtMs: Date.parse(body.createdAt) };
+  };
 
   return {
     infra,
@@ -122,17 +137,11 @@ export async function startSystem(cleanup: Cleanup, opts: SystemOptions): Promis
     services,
     startSync,
     nextSlot,
-    async create(t) {
-      const tenant = tenants[t]!;
-      const res = await client.json(
-        'POST',
-        `/v1/tenants/${tenant.id}/appointments`,
-        { eventTypeId: tenant.eventTypeIds[0]!, start: nextSlot(t), customer: BENCH_CUSTOMER },
-        { authorization: `Bearer ${tenant.adminToken}` },
-      );
-      if (res.status !== 201) return `HTTP ${res.status} ${res.body.toString().slice(0, 160)}`;
-      const body = JSON.parse(res.body.toString()) as { id: string; createdAt: string };
-      return { id: body.id, tenant, createdAtMs: Date.parse(body.createdAt) };
+    sender: (into) => async (i) => {
+      const c = await create(i % tenants.length);
+      if (typeof c === 'string') return c;
+      into.push(c);
+      return true;
     },
     settle: (timeoutMs = 30_000) =>
       until(async () => (await idle()) && (await sleep(250), await idle()), timeoutMs, 100),

@@ -5,7 +5,7 @@
  * them, the issue's goal and whether the median meets it. A missed goal is
  * reported, never a failure of the run.
  */
-import type { Stat } from './stats';
+import { stat, type Stat } from './stats';
 
 export type Unit = '/s' | ' ms' | ' MB' | ' s' | ' ms CPU' | '';
 
@@ -93,4 +93,65 @@ export function renderTable(title: string, rows: RowReport[]): string {
   ];
   for (const r of rows) for (const n of r.notes) out.push(`   ${r.id}: ${n}`);
   return out.join('\n');
+}
+
+interface Throughput {
+  rate: number;
+  latency: { p50: number; p99: number };
+}
+
+/**
+ * Rows 1 and 2: a closed-loop rate next to its raw limit (the ratio carries
+ * the goal), then p50 and p99 next to the raw loop's.
+ */
+export function throughputLines(
+  runs: { raw: Throughput; project: Throughput }[],
+  o: { measure: string; raw: string; minRatio: number; maxP99Ms: number; what: string },
+): Line[] {
+  const ratio = stat(runs.map((x) => x.project.rate / x.raw.rate));
+  const p99 = stat(runs.map((x) => x.project.latency.p99));
+  const of = (side: 'raw' | 'project', pick: (t: Throughput) => number) =>
+    stat(runs.map((x) => pick(x[side])));
+  return [
+    {
+      measure: o.measure,
+      project: fig(
+        of('project', (t) => t.rate),
+        '/s',
+      ),
+      raw: fig(
+        of('raw', (t) => t.rate),
+        '/s',
+        o.raw,
+      ),
+      ratio,
+      goal: `>= ${o.minRatio}`,
+      met: ratio.median >= o.minRatio,
+    },
+    {
+      measure: `${o.what} latency p50`,
+      project: fig(
+        of('project', (t) => t.latency.p50),
+        ' ms',
+      ),
+      raw: fig(
+        of('raw', (t) => t.latency.p50),
+        ' ms',
+        'p50',
+      ),
+      goal: '-',
+      met: null,
+    },
+    {
+      measure: `${o.what} latency p99`,
+      project: fig(p99, ' ms'),
+      raw: fig(
+        of('raw', (t) => t.latency.p99),
+        ' ms',
+        'p99',
+      ),
+      goal: `< ${o.maxP99Ms} ms`,
+      met: p99.median < o.maxP99Ms,
+    },
+  ];
 }

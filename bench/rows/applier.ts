@@ -11,7 +11,7 @@
 import { asRun, type RawRun } from '../raw-limits';
 import type { Group } from '../lib/group';
 import { createHttpClient, openLoop } from '../lib/http';
-import { freshInfra, OPERATOR_TOKEN, startService, type Service } from '../lib/infra';
+import { freshInfra, OPERATOR_TOKEN, profileFromNow, startService, type Service } from '../lib/infra';
 import { nowMs, perSecond, ratios, sleep, stat, until } from '../lib/stats';
 import { fig, type Line } from '../lib/table';
 import { createTenants } from '../lib/tenants';
@@ -85,6 +85,7 @@ export const applierGroup: Group = {
       await burst(100, 2_000);
       if (!(await until(async () => (await unapplied()) === 0, 20_000, 250))) await purge();
 
+      profileFromNow();
       const runs: Rep[] = [];
       for (let rep = 1; rep <= reps; rep++) {
         log(`applier: rep ${rep}/${reps}: ${BURST_PER_SEC}/s for ${BURST_MS / 1000} s, then up to 60 s`);

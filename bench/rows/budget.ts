@@ -10,6 +10,7 @@
  * raw limit is the budget itself: the ideal drain is BACKLOG / BUDGET.
  */
 import type { Group } from '../lib/group';
+import { profileFromNow } from '../lib/infra';
 import { closedLoop } from '../lib/http';
 import { ratios, stat, until } from '../lib/stats';
 import { bookingsByAppointment, startSystem, type Created } from '../lib/system';
@@ -54,12 +55,7 @@ export const budgetGroup: Group = {
         concurrency: 8,
         durationMs: 120_000,
         maxRequests: BACKLOG * reps,
-        send: async (i) => {
-          const c = await sys.create(i % reps);
-          if (typeof c === 'string') return c;
-          created.push(c);
-          return true;
-        },
+        send: sys.sender(created),
       });
       if (r.failed) throw new Error(`backlog creates failed: ${r.failures.join(' | ')}`);
       const { appointments } = sys.infra.nats.topology.streams;
@@ -70,6 +66,7 @@ export const budgetGroup: Group = {
       );
       sys.sandbox.resetCalls();
       log('budget: calcom-sync starts and drains it');
+      profileFromNow();
       await sys.startSync();
       await until(
         () => {

@@ -6,9 +6,9 @@
 import { MYSQL_CONCURRENCY, asRun, rawMysql, type RawRun } from '../raw-limits';
 import type { Group } from '../lib/group';
 import { closedLoop, createHttpClient } from '../lib/http';
-import { freshInfra, OPERATOR_TOKEN, startService } from '../lib/infra';
-import { ratios, stat, until } from '../lib/stats';
-import { fig } from '../lib/table';
+import { freshInfra, OPERATOR_TOKEN, profileFromNow, startService } from '../lib/infra';
+import { until } from '../lib/stats';
+import { throughputLines } from '../lib/table';
 import { BENCH_CUSTOMER, createTenants, slot } from '../lib/tenants';
 
 const CLIENTS = MYSQL_CONCURRENCY;
@@ -71,6 +71,7 @@ export const createsGroup: Group = {
       await raw.measure(1_000);
       await project(2_000);
       await relayed();
+      profileFromNow();
       const runs: { raw: RawRun; project: RawRun }[] = [];
       for (let rep = 1; rep <= reps; rep++) {
         log(`creates: rep ${rep}/${reps}: raw MySQL, then booking-api, ${MEASURE_MS / 1000} s each`);
@@ -81,40 +82,18 @@ export const createsGroup: Group = {
       }
       const events = await published();
       const failed = runs.reduce((n, x) => n + x.project.failed, 0);
-      const p99 = stat(runs.map((x) => x.project.latency.p99));
-      const ratio = ratios(
-        runs.map((x) => x.project.rate),
-        runs.map((x) => x.raw.rate),
-      );
       return [
         {
           id: 1,
           name: 'creates',
           title: 'booking-api creates/s at 32 clients ÷ raw MySQL two-insert transaction',
-          lines: [
-            {
-              measure: `booking-api creates/s at ${CLIENTS} clients`,
-              project: fig(stat(runs.map((x) => x.project.rate)), '/s'),
-              raw: fig(stat(runs.map((x) => x.raw.rate)), '/s', `MySQL 2-insert tx @${CLIENTS}`),
-              ratio,
-              goal: '>= 0.5',
-              met: ratio.median >= 0.5,
-            },
-            {
-              measure: 'create latency p50',
-              project: fig(stat(runs.map((x) => x.project.latency.p50)), ' ms'),
-              raw: fig(stat(runs.map((x) => x.raw.latency.p50)), ' ms', 'tx p50'),
-              goal: '-',
-              met: null,
-            },
-            {
-              measure: 'create latency p99',
-              project: fig(p99, ' ms'),
-              raw: fig(stat(runs.map((x) => x.raw.latency.p99)), ' ms', 'tx p99'),
-              goal: '< 50 ms',
-              met: p99.median < 50,
-            },
-          ],
+          lines: throughputLines(runs, {
+            measure: `booking-api creates/s at ${CLIENTS} clients`,
+            raw: `MySQL 2-insert tx @${CLIENTS}`,
+            minRatio: 0.5,
+            maxP99Ms: 50,
+            what: 'create',
+          }),
           notes: [
             `${TENANTS} tenants x ${CLIENTS / TENANTS} event types, one per client, consecutive slots (creates for one event type are serialised by its lock); booking-api DB_POOL_MAX=${CLIENTS}; ${MEASURE_MS / 1000} s per measurement`,
             `published to JetStream / created (all repetitions and warm-up): ${events} / ${created}${events === created ? '' : ' MISMATCH'}; creates not answered 201: ${failed}`,

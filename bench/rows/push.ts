@@ -32,12 +32,7 @@ export async function pushPhase(
 ): Promise<PushRun> {
   sys.sandbox.setLatency(opts.latencyMs);
   const created: Created[] = [];
-  const send = async (i: number) => {
-    const c = await sys.create(i % sys.tenants.length);
-    if (typeof c === 'string') return c;
-    created.push(c);
-    return true as const;
-  };
+  const send = sys.sender(created);
   const cpu0 = sys.cpuMs();
   const r = await openLoop({ ratePerSec: opts.perSec, durationMs: opts.ms, send, graceMs: 30_000 });
   const t0 = nowMs();

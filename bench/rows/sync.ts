@@ -9,6 +9,7 @@
  */
 import { rawSandbox, type RawRun } from '../raw-limits';
 import type { Group } from '../lib/group';
+import { profileFromNow } from '../lib/infra';
 import { ratios, stat } from '../lib/stats';
 import { startSystem } from '../lib/system';
 import { fig, type RowReport } from '../lib/table';
@@ -153,6 +154,7 @@ export const syncGroup: Group = {
       log('sync: warming up (50/s for 3 s, not reported)');
       await raw.measure(PUSH_PER_SEC, 1_000);
       await pushPhase(sys, { latencyMs: 0, perSec: 50, ms: 3_000 });
+      profileFromNow();
       const fast: { raw: Raw; project: PushRun }[] = [];
       const slow: { raw: Raw; project: PushRun }[] = [];
       const phone: { raw: Raw; project: RetellRun }[] = [];

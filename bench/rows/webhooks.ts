@@ -8,9 +8,8 @@
 import { HTTP_CONCURRENCY, asRun, rawBareExpress, type RawRun } from '../raw-limits';
 import type { Group } from '../lib/group';
 import { closedLoop, createHttpClient } from '../lib/http';
-import { freshInfra, OPERATOR_TOKEN, startService } from '../lib/infra';
-import { ratios, stat } from '../lib/stats';
-import { fig } from '../lib/table';
+import { freshInfra, OPERATOR_TOKEN, profileFromNow, startService } from '../lib/infra';
+import { throughputLines } from '../lib/table';
 import { createTenants } from '../lib/tenants';
 import { webhookRequestFactory } from '../lib/webhooks';
 
@@ -59,47 +58,26 @@ export const webhooksGroup: Group = {
       log('webhooks: warming up');
       await raw.measure(1_500);
       await project(2_000);
+      profileFromNow();
       const runs: { raw: RawRun; project: RawRun }[] = [];
       for (let rep = 1; rep <= reps; rep++) {
         log(`webhooks: rep ${rep}/${reps}: bare Express, then webhook-gateway, ${MEASURE_MS / 1000} s each`);
         runs.push({ raw: await raw.measure(MEASURE_MS), project: await project(MEASURE_MS) });
       }
       const inbound = await infra.nats.jsm.streams.info(infra.nats.topology.streams.calcomInbound.name);
-      const ratio = ratios(
-        runs.map((x) => x.project.rate),
-        runs.map((x) => x.raw.rate),
-      );
-      const p99 = stat(runs.map((x) => x.project.latency.p99));
       const failed = runs.reduce((n, x) => n + x.project.failed, 0);
       return [
         {
           id: 2,
           name: 'webhooks',
           title: 'webhook-gateway accepted/s at 64 clients ÷ bare Express + JSON + HMAC',
-          lines: [
-            {
-              measure: `webhook-gateway accepted/s at ${HTTP_CONCURRENCY} clients`,
-              project: fig(stat(runs.map((x) => x.project.rate)), '/s'),
-              raw: fig(stat(runs.map((x) => x.raw.rate)), '/s', 'bare Express+JSON+HMAC'),
-              ratio,
-              goal: '>= 0.6',
-              met: ratio.median >= 0.6,
-            },
-            {
-              measure: 'accept latency p50',
-              project: fig(stat(runs.map((x) => x.project.latency.p50)), ' ms'),
-              raw: fig(stat(runs.map((x) => x.raw.latency.p50)), ' ms', 'bare p50'),
-              goal: '-',
-              met: null,
-            },
-            {
-              measure: 'accept latency p99',
-              project: fig(p99, ' ms'),
-              raw: fig(stat(runs.map((x) => x.raw.latency.p99)), ' ms', 'bare p99'),
-              goal: '< 30 ms',
-              met: p99.median < 30,
-            },
-          ],
+          lines: throughputLines(runs, {
+            measure: `webhook-gateway accepted/s at ${HTTP_CONCURRENCY} clients`,
+            raw: 'bare Express+JSON+HMAC',
+            minRatio: 0.6,
+            maxP99Ms: 30,
+            what: 'accept',
+          }),
           notes: [
             `4 tenants x 2 event types; every delivery a unique signed BOOKING_CREATED; booking-api stopped during the load; ${MEASURE_MS / 1000} s per measurement`,
             `published to CALCOM_INBOUND / accepted (all repetitions and warm-up): ${inbound.state.messages} / ${accepted}${inbound.state.messages === accepted ? '' : ' MISMATCH'}; deliveries not answered 200: ${failed}`,
