@@ -10,6 +10,7 @@
 #   promtool                    apt-get install prometheus
 #   docker compose / docker-compose   apt-get install docker-compose (v1 is enough for `config -q`)
 #   python3 + PyYAML            apt-get install python3-yaml (structural checks)
+#   nats-server                 apt-get install nats-server (config syntax)
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -224,12 +225,27 @@ done
 
 # ---------------------------------------------------------------- compose
 compose_done=''
+# The stack has no default secrets: render it with a throw-away set (compose-env.sh --print).
+bash deploy/compose-env.sh --print >"$TMP/compose.env"
 if have docker && docker compose version >/dev/null 2>&1; then
-  run "docker compose config -q" docker compose -f docker-compose.yml config -q
+  run "docker compose config -q" docker compose --env-file "$TMP/compose.env" -f docker-compose.yml config -q
   compose_done=1
 elif have docker-compose; then
-  run "docker-compose config -q (schema)" docker-compose -f docker-compose.yml config -q
+  run "docker-compose config -q (schema)" docker-compose --env-file "$TMP/compose.env" -f docker-compose.yml config -q
   compose_done=1
+fi
+# Issue 10: rendered as compose runs it, no scalable service publishes a fixed host port.
+if [ -n "$compose_done" ] && [ -n "$PY" ]; then
+  if have docker && docker compose version >/dev/null 2>&1; then compose=(docker compose); else compose=(docker-compose); fi
+  "${compose[@]}" --env-file "$TMP/compose.env" -f docker-compose.yml config >"$TMP/compose.rendered.yml" 2>/dev/null
+  run "rendered compose: no fixed host port on booking-api, webhook-gateway, calcom-sync (--scale works)" \
+    "$PY" - "$TMP/compose.rendered.yml" <<'PYEOF'
+import sys, yaml
+svcs = yaml.safe_load(open(sys.argv[1]))["services"]
+bad = [n for n in ("booking-api", "webhook-gateway", "calcom-sync") if svcs[n].get("ports") or svcs[n].get("container_name")]
+if bad:
+    print("fixed host port or container name (a second replica could not start):", ", ".join(bad)); sys.exit(1)
+PYEOF
 fi
 [ -n "$compose_done" ] || skip "docker compose not installed (compose schema validation; structural check below still runs)"
 if [ -n "$PY" ]; then
