@@ -123,17 +123,22 @@ export function createSyncStateStore(db: Db) {
   }
 
   /**
-   * Writes a state computed by a transition. `business` are booking-api's own
-   * columns changed by the same decision (start, status…), in the same statement.
+   * Writes a state computed by a transition from `before`. `business` are
+   * booking-api's own columns changed by the same decision (start, status…), in
+   * the same statement. A booking the appointment moved away from (a reschedule
+   * gives a new uid) or forgot (unlinked) is retired in the same transaction: a
+   * late or redelivered webhook of the old booking then brings nothing back (the
+   * inbound applier's tombstones, migration 0003).
    */
   async function write(
     tenantId: string,
     id: string,
-    next: SyncState,
+    change: { before: SyncState; next: SyncState },
     now: Date,
     tx?: Tx,
     business: Record<string, unknown> = {},
   ): Promise<void> {
+    const { before, next } = change;
     const cols = { ...business, ...columnsOf(next) };
     const names = Object.keys(cols);
     await db.execute(
@@ -141,6 +146,13 @@ export function createSyncStateStore(db: Db) {
       [...names.map((c) => cols[c]), now, id, tenantId],
       tx,
     );
+    if (before.uid && next.uid !== before.uid)
+      await db.execute(
+        `INSERT INTO calcom_booking_tombstones (tenant_id, calcom_booking_uid, reason, created_at)
+         VALUES (?, ?, 'superseded', ?) ON DUPLICATE KEY UPDATE reason = reason`,
+        [tenantId, before.uid, now],
+        tx,
+      );
   }
 
   return {
@@ -169,7 +181,7 @@ export function createSyncStateStore(db: Db) {
         const locked = await lockRow(tenantId, id, tx, opts.leaseOwner);
         if (!locked) return null;
         const { next, result } = fn(locked);
-        if (next && next !== locked.state) await write(tenantId, id, next, now, tx);
+        if (next && next !== locked.state) await write(tenantId, id, { before: locked.state, next }, now, tx);
         return { result, before: locked, after: next ?? locked.state };
       };
       return opts.tx ? run(opts.tx) : db.transaction(run);

@@ -55,8 +55,27 @@ it('a state written through the columns reads back the same, in-flight call incl
     now,
     30_000,
   );
-  await store.write(tenantId, id, s, now);
+  await store.write(tenantId, id, { before: (await store.read(tenantId, id))!.state, next: s }, now);
   expect((await store.read(tenantId, id))!.state).toEqual(s);
+});
+
+it('a booking the appointment moved away from is retired with the move (a late webhook of it brings nothing back)', async () => {
+  const id = await appointment();
+  const retired = () =>
+    t.db.query<{ calcom_booking_uid: string; reason: string }>(
+      'SELECT calcom_booking_uid, reason FROM calcom_booking_tombstones WHERE tenant_id = ? ORDER BY calcom_booking_uid',
+      [tenantId],
+    );
+  const linkTo = (uid: string | null) =>
+    store.transact(tenantId, id, new Date(), ({ state }) => ({ next: { ...state, uid }, result: undefined }));
+  await linkTo('uid-a');
+  expect(await retired()).toEqual([]); // nothing replaced yet
+  await linkTo('uid-b'); // a reschedule: Cal.com's new uid
+  await linkTo(null); // forgotten
+  expect(await retired()).toEqual([
+    { calcom_booking_uid: 'uid-a', reason: 'superseded' },
+    { calcom_booking_uid: 'uid-b', reason: 'superseded' },
+  ]);
 });
 
 it('a worker that lost its lease cannot run a transition that needs it; the new owner can', async () => {

@@ -6,6 +6,7 @@
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
 import type { Counter } from 'prom-client';
 import { createTenant, startBookingApi, streamMessages, type Harness, type TestTenant } from './harness';
+import { createSyncStateStore } from '@calsync/sync-state';
 import { waitFor } from '@calsync/testkit';
 import {
   adminCreate,
@@ -13,6 +14,7 @@ import {
   cancelPayload,
   inboundDrained,
   markSynced,
+  newUid,
   publishInbound,
   reschedulePayload,
   rowById,
@@ -341,6 +343,25 @@ describe('changes made in Cal.com', () => {
     expect(rows.map((r) => [r.id, r.calcom_booking_uid, r.start_at.toISOString()])).toEqual([
       [appt.id, third.uid, slot(84).toISOString()],
     ]);
+  });
+
+  it('a late redelivery of the BOOKING_CREATED of a booking we have since rescheduled creates nothing (chaos seed 411)', async () => {
+    const first = bookingPayload(a, slot(90));
+    await publishInbound(h, a.id, 'BOOKING_CREATED', first);
+    await inboundDrained(h);
+    const appt = (await rowByUid(h, first.uid!))!;
+    // calcom-sync's reschedule succeeded: the store links Cal.com's new uid (as callSucceeded does).
+    await createSyncStateStore(h.testDb.db).transact(a.id, appt.id, new Date(), ({ state }) => ({
+      next: { ...state, uid: newUid(), start: slot(92), calcomStart: slot(92) },
+      result: undefined,
+    }));
+    // The first delivery's ack was lost while NATS was away: JetStream delivers it again.
+    await publishInbound(h, a.id, 'BOOKING_CREATED', first);
+    await inboundDrained(h);
+    const family = (await rowsOf(h, a.id)).filter(
+      (r) => r.id === appt.id || r.calcom_booking_uid === first.uid,
+    );
+    expect(family.map((r) => r.id)).toEqual([appt.id]);
   });
 
   it('a reschedule of a booking whose webhook was missed for good becomes an appointment once the wait is over', async () => {

@@ -175,13 +175,14 @@ export function createAppointmentsRepo(db: Db) {
       if (change.end) business.end_at = change.end;
       if (change.status) business.status = change.status;
       if (change.cancelReason !== undefined) business.cancel_reason = change.cancelReason;
+      const before = stateOf(row);
       const next = localChange(
-        stateOf(row),
+        before,
         { status: change.status, start: change.start, resolvesReview: opts.resolvesReview },
         now,
         LOCAL_CHANGE_GRACE_MS,
       );
-      await store.write(row.tenant_id, row.id, next, now, tx, business);
+      await store.write(row.tenant_id, row.id, { before, next }, now, tx, business);
     },
 
     /** Details Cal.com cannot take (its API has no booking update): no sync state changes. */

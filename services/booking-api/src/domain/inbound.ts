@@ -181,7 +181,7 @@ export function createInboundApplier(deps: InboundDeps) {
     versionFromWebhook(w.evt.trigger, w.evt.receivedAt, w.p, timesOf(w.p, w.lengthMinutes));
 
   const save = (w: Work, row: AppointmentRow, next: SyncState, business: Record<string, unknown> = {}) =>
-    deps.store.write(w.evt.tenantId, row.id, next, w.now, w.tx, business);
+    deps.store.write(w.evt.tenantId, row.id, { before: stateOf(row), next }, w.now, w.tx, business);
 
   /** The change as the machine reads it. */
   function change(

@@ -17,7 +17,6 @@ import {
 import { ORIGINS, SYNC_STATUSES, type Origin, type SyncStatus } from '@calsync/contracts';
 import type { CalcomBooking, CalcomClient } from '@calsync/calcom-client';
 import type { AppointmentsRepo } from '../db/appointments-repo';
-import type { InboundRepo } from '../db/inbound-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
 import type { SyncRepo } from '../db/sync-repo';
 import {
@@ -41,7 +40,6 @@ export interface SyncServiceDeps {
   db: Db;
   sync: SyncRepo;
   appointments: AppointmentsRepo;
-  inbound: InboundRepo;
   outbox: OutboxRepo;
   /** The sync-state protocol: review actions are its transitions. */
   store: SyncStateStore;
@@ -103,10 +101,15 @@ export function createSyncService(deps: SyncServiceDeps) {
       // Cal.com's booking is gone while ours stands: forget it, so the worker books anew.
       const unlink = current.status === 'booked' && current.last_synced_status === 'cancelled';
       const now = clock.now();
-      // A late webhook for the forgotten booking must not link it again.
-      if (unlink && current.calcom_booking_uid)
-        await deps.inbound.tombstone(tenant.id, current.calcom_booking_uid, 'superseded', now, tx);
-      await deps.store.write(tenant.id, id, requestSyncOf(stateOf(current), { unlink }, now), now, tx);
+      // The store retires the forgotten booking: a late webhook for it does not link it again.
+      const before = stateOf(current);
+      await deps.store.write(
+        tenant.id,
+        id,
+        { before, next: requestSyncOf(before, { unlink }, now) },
+        now,
+        tx,
+      );
       const updated = await reload(tenant.id, id, tx);
       await appendEvent({ outbox: deps.outbox, clock }, updated, 'sync-requested', actor, tx);
       return updated;
@@ -155,16 +158,14 @@ export function createSyncService(deps: SyncServiceDeps) {
             'A Cal.com call for this appointment is still being confirmed; try again shortly',
           );
         const now = clock.now();
-        const oldUid = current.calcom_booking_uid;
         const fact = { uid: state.uid, bookingId: state.id, start: state.start, status: state.status };
-        await deps.store.write(tenant.id, id, keepCalcomOf(stateOf(current), fact, now), now, tx, {
+        const before = stateOf(current);
+        await deps.store.write(tenant.id, id, { before, next: keepCalcomOf(before, fact, now) }, now, tx, {
           start_at: state.start,
           end_at: state.end,
           status: state.status,
           ...(state.status === 'cancelled' ? { cancel_reason: 'Cancelled in Cal.com' } : {}),
         });
-        if (oldUid && oldUid !== state.uid)
-          await deps.inbound.tombstone(tenant.id, oldUid, 'superseded', now, tx);
         const updated = await reload(tenant.id, id, tx);
         const event =
           current.status !== updated.status
@@ -273,7 +274,8 @@ export function createSyncService(deps: SyncServiceDeps) {
             const current = await lockRow(tenant.id, id, tx);
             if (current.requires_manual_review !== 1)
               throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
-            await deps.store.write(tenant.id, id, dismiss(stateOf(current)), clock.now(), tx);
+            const before = stateOf(current);
+            await deps.store.write(tenant.id, id, { before, next: dismiss(before) }, clock.now(), tx);
             return reload(tenant.id, id, tx);
           });
           return toAppointment(row);
