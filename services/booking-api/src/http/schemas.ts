@@ -15,7 +15,9 @@ export const ianaZone = z
   });
 export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678');
 export const email = z.email().max(254);
-const instant = isoInstantSchema.transform((v) => new Date(v));
+const instant = isoInstantSchema
+  .meta({ description: 'ISO 8601 with an offset or `Z`, e.g. `2030-05-04T09:30:00+02:00`.' })
+  .transform((v) => new Date(v));
 
 export const tenantBody = z
   .strictObject({
@@ -56,7 +58,8 @@ export const tenantBody = z
         path: ['calcom', 'eventTypes'],
         message: 'is required unless connect is true',
       });
-  });
+  })
+  .meta({ id: 'TenantInput' });
 
 export const tenantListQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -81,14 +84,17 @@ export const customerBody = z
     message: 'needs an email or a phone (Cal.com requires one)',
     path: ['email'],
   })
-  .transform((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, timeZone: c.timeZone }));
+  .transform((c) => ({ name: c.name, email: c.email ?? null, phone: c.phone ?? null, timeZone: c.timeZone }))
+  .meta({ id: 'CustomerInput', description: 'At least one of `email` and `phone` (Cal.com needs one).' });
 
-export const createBody = z.strictObject({
-  eventTypeId: z.number().int().positive(),
-  start: instant,
-  customer: customerBody,
-  notes: z.string().max(2000).optional(),
-});
+export const createBody = z
+  .strictObject({
+    eventTypeId: z.number().int().positive(),
+    start: instant,
+    customer: customerBody,
+    notes: z.string().max(2000).optional(),
+  })
+  .meta({ id: 'NewAppointment' });
 
 export const patchBody = z
   .strictObject({
@@ -99,7 +105,8 @@ export const patchBody = z
   .refine(
     (b) => b.start !== undefined || b.customer !== undefined || b.notes !== undefined,
     'nothing to change',
-  );
+  )
+  .meta({ id: 'AppointmentChange' });
 
 export const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 export const rescheduleBody = z.strictObject({
