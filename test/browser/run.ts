@@ -195,6 +195,21 @@ void describe('the staff console in a real browser', () => {
     assert.equal(await page.evaluate('window.__sameDocument'), true, 'no reload');
   });
 
+  step('filters by origin and searches by name; a day view of today', async () => {
+    const names = () => page.locator('li.appt .appt-name').allInnerTexts();
+    await page.getByLabel('Search by customer').fill('KUNDIN');
+    await waitFor(async () => (await names()).join() === 'Kundin Online', { what: 'only the searched name' });
+    await page.getByLabel('Search by customer').fill('');
+    await page.getByLabel('Origin').selectOption({ label: 'Cal.com' });
+    await waitFor(async () => (await names()).join() === 'Kundin Online', { what: 'only Cal.com bookings' });
+    await page.getByLabel('Origin').selectOption({ label: 'All' });
+    await page.getByRole('button', { name: 'Day', exact: true }).click();
+    await page.getByRole('heading', { name: /^Appointments: Wednesday,? 9 January 2030$/ }).waitFor();
+    await waitFor(async () => (await names()).join() === 'Kundin Online', { what: "today's appointments" });
+    await page.getByRole('button', { name: 'Week', exact: true }).click();
+    await row(page, 'Bulk Eins').waitFor();
+  });
+
   step("resolves a review entry: Cal.com's side beside ours, keep ours, Cal.com follows", async () => {
     const created = await sys.admin(praxis, 'POST', '/appointments', {
       eventTypeId: praxis.eventTypeId,
