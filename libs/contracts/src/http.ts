@@ -195,7 +195,10 @@ export const webhookGatewayRoutes: HttpRoute[] = [
         retryAfterHeader,
       ),
       500: errorResponse('`internal`.'),
-      503: errorResponse('`unavailable`: JetStream or MySQL did not take it; Cal.com retries.'),
+      503: errorResponse(
+        '`unavailable`: JetStream or MySQL did not take it; nothing was accepted; Cal.com retries.',
+        retryAfterHeader,
+      ),
     },
   },
 ];

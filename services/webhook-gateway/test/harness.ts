@@ -96,6 +96,7 @@ export async function startGateway(opts: {
 
 export interface Reply {
   status: number;
+  headers: http.IncomingHttpHeaders;
   body: string;
   json(): unknown;
 }
@@ -118,7 +119,12 @@ export function createClient(baseUrl: string, maxSockets = 32) {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             const text = Buffer.concat(chunks).toString('utf8');
-            resolve({ status: res.statusCode ?? 0, body: text, json: () => JSON.parse(text) as unknown });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: text,
+              json: () => JSON.parse(text) as unknown,
+            });
           });
           res.on('error', reject);
         },

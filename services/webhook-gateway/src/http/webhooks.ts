@@ -1,7 +1,14 @@
 /** `POST /v1/webhooks/calcom/:tenantId`: size and content type here, everything else in the receiver. */
 import { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { HTTP_HEADERS, BOOKING_TRIGGERS } from '@calsync/contracts';
-import { rateLimitedRetryAfter, sendError, sendRateLimited, traceOf, type Logger } from '@calsync/platform';
+import {
+  RETRY_AFTER_SECONDS,
+  rateLimitedRetryAfter,
+  sendError,
+  sendRateLimited,
+  traceOf,
+  type Logger,
+} from '@calsync/platform';
 import {
   UNAUTHORIZED_MESSAGE,
   type Rejection,
@@ -43,6 +50,8 @@ export function webhookRouter(deps: WebhookRouteDeps): Router {
       return sendRateLimited(res, retryAfter);
     }
     metrics.rejections.inc({ reason });
+    // Nothing was accepted while a dependency is away: say when to come back, like booking-api.
+    if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     sendError(res, status, code, message);
   };
 
