@@ -9,11 +9,21 @@
  * N appointments are created and followed until the system is idle again; the
  * idle counts, scaled to the second window's length, are subtracted.
  */
+import type { RowDataPacket } from 'mysql2/promise';
 import { closedLoop, openLoop } from './lib/http';
 import type { Cleanup } from './lib/infra';
-import { connz, countUnits, generalLog, isRoundTrip, natsTap, normalize, type Command } from './lib/counters';
+import {
+  connz,
+  countUnits,
+  generalLog,
+  isRoundTrip,
+  monitorProbe,
+  natsTap,
+  normalize,
+  type Command,
+} from './lib/counters';
 import { privateMysql, privateNats } from './lib/private-servers';
-import { nowMs, sleep, until } from './lib/stats';
+import { nowMs, sleep } from './lib/stats';
 import { bookingsByAppointment, startSystem, type Created, type System } from './lib/system';
 
 const USERS: Record<string, string> = {
@@ -43,6 +53,8 @@ function stageOf(service: string, unit: string[]): string {
 
 interface Window {
   ms: number;
+  /** MariaDB's global Questions counter over the window: a cross-check of the general log. */
+  questions: number;
   commands: Command[];
   nats: Map<string, { sent: number; received: number }>;
   subjects: Map<string, number>;
@@ -74,6 +86,7 @@ export async function costSection({ cleanup, log }: { cleanup: Cleanup; log: (l:
     rateLimitPerMinute: 100_000,
     servers: { databaseUrl: mysql.urlFor('root', database), natsUrl: nats.url },
     envFor: (service) => ({ DATABASE_URL: mysql.urlFor(USERS[service]!, database) }),
+    probe: () => monitorProbe(nats.monitor),
   });
   const tap = await natsTap(nats.url, sys.infra.nats.namespace);
   cleanup.add('NATS tap', () => tap.close());
@@ -83,22 +96,32 @@ export async function costSection({ cleanup, log }: { cleanup: Cleanup; log: (l:
   const appointments = async (count: number, perSec: number) => {
     const created: Created[] = [];
     const send = sys.sender(created);
+    const before = await sys.published();
     const r = perSec
       ? await openLoop({ ratePerSec: perSec, durationMs: (count / perSec) * 1000, send })
       : await closedLoop({ concurrency: 4, durationMs: 60_000, maxRequests: count, send });
     if (r.failed) throw new Error(`creates failed: ${r.failures.join(' | ')}`);
-    await until(() => {
-      const seen = bookingsByAppointment(sys.sandbox);
-      return created.every((c) => seen.has(c.id));
-    }, 60_000);
-    if (!(await sys.settle(60_000))) throw new Error('the system did not become idle');
+    if (!(await sys.settle(60_000, before + created.length)))
+      throw new Error('the system did not become idle');
+    const seen = bookingsByAppointment(sys.sandbox);
+    if (!created.every((c) => seen.has(c.id))) throw new Error('not every appointment reached the sandbox');
     return created.length;
+  };
+  const questions = async () => {
+    const [rows] = await mysql.root.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Questions'");
+    return Number(rows[0]?.Value);
   };
   const window = async (fn: () => Promise<unknown>): Promise<Window> => {
     await log_.start();
-    const [nats0, subjects0, t0] = [await connz(nats.monitor), tap.snapshot(), nowMs()];
+    const [nats0, subjects0, q0, t0] = [
+      await connz(nats.monitor),
+      tap.snapshot(),
+      await questions(),
+      nowMs(),
+    ];
     await fn();
     const ms = nowMs() - t0;
+    const q1 = await questions();
     const commands = (await log_.stop()).filter((c) => users.has(c.user));
     const nats1 = await connz(nats.monitor);
     const perService = new Map(
@@ -110,7 +133,7 @@ export async function costSection({ cleanup, log }: { cleanup: Cleanup; log: (l:
         ];
       }),
     );
-    return { ms, commands, nats: perService, subjects: delta(tap.snapshot(), subjects0) };
+    return { ms, questions: q1 - q0, commands, nats: perService, subjects: delta(tap.snapshot(), subjects0) };
   };
 
   log('cost: warming up (20 appointments)');
@@ -174,7 +197,7 @@ export async function costSection({ cleanup, log }: { cleanup: Cleanup; log: (l:
       .map(([s, v]) => `${s} ${v}`)
       .join(', ')}; total ${Object.values(mysqlPerService)
       .reduce((a, b) => a + b, 0)
-      .toFixed(2)}`,
+      .toFixed(2)} (MariaDB's Questions counter: ${perAppointment(busy.questions, idle.questions, scale)})`,
     `  by step: ${Object.entries(mysqlPerStage)
       .map(([k, v]) => `${k} ${v}`)
       .join('; ')}`,

@@ -133,3 +133,34 @@ export async function connz(monitor: string): Promise<Map<string, { sent: number
   }
   return out;
 }
+
+interface Jsz {
+  account_details?: {
+    stream_detail?: {
+      name: string;
+      state: { messages: number };
+      consumer_detail?: { name: string; num_pending: number; num_ack_pending: number }[];
+    }[];
+  }[];
+}
+
+/**
+ * Streams and consumers read over the monitoring endpoint (/jsz) rather than
+ * with JetStream API requests, which would show up among the messages counted.
+ */
+export function monitorProbe(monitor: string) {
+  const streams = async () => {
+    const res = await fetch(`${monitor}/jsz?accounts=true&streams=true&consumers=true`);
+    const body = (await res.json()) as Jsz;
+    return (body.account_details ?? []).flatMap((a) => a.stream_detail ?? []);
+  };
+  return {
+    messages: async (stream: string) => (await streams()).find((s) => s.name === stream)?.state.messages ?? 0,
+    async pending(stream: string, durable: string) {
+      const c = (await streams())
+        .find((s) => s.name === stream)
+        ?.consumer_detail?.find((d) => d.name === durable);
+      return c ? c.num_pending + c.num_ack_pending : 0;
+    },
+  };
+}

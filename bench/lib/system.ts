@@ -26,6 +26,30 @@ export interface SystemOptions {
   envFor?: (service: string) => Record<string, string>;
   /** Start calcom-sync later, with `startSync()` (a backlog first). */
   deferSync?: boolean;
+  /** How progress is read; default: JetStream API requests on the bench's own connection. */
+  probe?: (infra: Infra) => Probe;
+}
+
+/** What the bench reads to know how far the system is. */
+export interface Probe {
+  /** Messages in a stream. */
+  messages(stream: string): Promise<number>;
+  /** A durable consumer's pending + unacknowledged messages; 0 when it does not exist yet. */
+  pending(stream: string, durable: string): Promise<number>;
+}
+
+function jetStreamProbe(infra: Infra): Probe {
+  return {
+    messages: async (stream) => (await infra.nats.jsm.streams.info(stream)).state.messages,
+    async pending(stream, durable) {
+      try {
+        const info = await infra.nats.jsm.consumers.info(stream, durable);
+        return info.num_pending + info.num_ack_pending;
+      } catch {
+        return 0; // not created yet: nothing was consumed, nothing is pending for it
+      }
+    },
+  };
 }
 
 export interface Created {
@@ -48,8 +72,14 @@ export interface System {
   sender(into: Created[]): Send;
   /** The tenant's next free slot (for Retell bookings). */
   nextSlot(t: number): string;
-  /** Waits until calcom-sync and the applier have nothing pending (two polls in a row); false on timeout. */
-  settle(timeoutMs?: number): Promise<boolean>;
+  /** Events in the appointments stream: what the outbox relay has published so far. */
+  published(): Promise<number>;
+  /**
+   * Waits until the relay has published at least `events` (when given), then
+   * until calcom-sync and the applier have nothing pending (two polls in a
+   * row, 250 ms apart); false on timeout.
+   */
+  settle(timeoutMs?: number, events?: number): Promise<boolean>;
   /** CPU ms used so far by all service processes, summed. */
   cpuMs(): number;
   release(): Promise<void>;
@@ -103,19 +133,14 @@ export async function startSystem(cleanup: Cleanup, opts: SystemOptions): Promis
   // One host per tenant: its slots never repeat, whatever event type or channel books them.
   const slots = new Array<number>(tenants.length).fill(0);
   const nextSlot = (t: number) => slot(slots[t]!++);
-  const pending = async (c: { stream: string; durable: string }) => {
-    try {
-      const info = await infra.nats.jsm.consumers.info(c.stream, c.durable);
-      return info.num_pending + info.num_ack_pending;
-    } catch {
-      return 0; // not created yet: nothing was consumed, nothing is pending for it
-    }
-  };
+  const probe = (opts.probe ?? jetStreamProbe)(infra);
+  const pending = (c: { stream: string; durable: string }) => probe.pending(c.stream, c.durable);
   const idle = async () =>
     (await pending(infra.nats.topology.consumers.calcomSync)) +
       (await pending(infra.nats.topology.consumers.inboundApplier)) ===
     0;
   const services = () => [api, gateway, ...(sync ? [sync] : [])];
+  const published = () => probe.messages(infra.nats.topology.streams.appointments.name);
   const create = async (t: number): Promise<Created | string> => {
     const tenant = tenants[t]!;
     const res = await client.json(
@@ -143,8 +168,16 @@ export async function startSystem(cleanup: Cleanup, opts: SystemOptions): Promis
       into.push(c);
       return true;
     },
-    settle: (timeoutMs = 30_000) =>
-      until(async () => (await idle()) && (await sleep(250), await idle()), timeoutMs, 100),
+    published,
+    async settle(timeoutMs = 30_000, events = 0) {
+      const deadline = Date.now() + timeoutMs;
+      if (!(await until(async () => (await published()) >= events, timeoutMs, 100))) return false;
+      return until(
+        async () => (await idle()) && (await sleep(250), await idle()),
+        deadline - Date.now(),
+        100,
+      );
+    },
     cpuMs: () => services().reduce((sum, s) => sum + s.cpuMs(), 0),
     async release() {
       client.close();

@@ -1,7 +1,7 @@
 /**
  * One measurement of rows 4 and 5: appointments offered to booking-api at a
- * fixed rate (open loop), followed until each one's booking exists in the
- * sandbox and the system is idle again (echoes applied).
+ * fixed rate (open loop), followed until the system is idle again (every
+ * event published and synced, every echo applied; at most 60 s).
  *
  * - commit -> booking: the booking's createdAt (sandbox clock) minus the
  *   appointment's createdAt (stamped inside booking-api's transaction, so the
@@ -12,7 +12,7 @@
  *   then until idle), per appointment created.
  */
 import { openLoop } from '../lib/http';
-import { nowMs, perSecond, summarize, until, type LatencySummary } from '../lib/stats';
+import { perSecond, summarize, type LatencySummary } from '../lib/stats';
 import { bookingsByAppointment, type Created, type System } from '../lib/system';
 
 export interface PushRun {
@@ -33,20 +33,14 @@ export async function pushPhase(
   sys.sandbox.setLatency(opts.latencyMs);
   const created: Created[] = [];
   const send = sys.sender(created);
+  const before = await sys.published();
   const cpu0 = sys.cpuMs();
   const r = await openLoop({ ratePerSec: opts.perSec, durationMs: opts.ms, send, graceMs: 30_000 });
-  const t0 = nowMs();
-  let seen = bookingsByAppointment(sys.sandbox);
-  await until(
-    () => {
-      seen = bookingsByAppointment(sys.sandbox);
-      return created.every((c) => seen.has(c.id));
-    },
-    30_000,
-    100,
-  );
-  const settled = await sys.settle(Math.max(5_000, 30_000 - (nowMs() - t0)));
+  // Idle means something only once the relay has published every create. (Polling the
+  // sandbox's bookings instead would copy thousands of them, on the cores being measured.)
+  const settled = await sys.settle(60_000, before + created.length);
   const cpuMs = sys.cpuMs() - cpu0;
+  const seen = bookingsByAppointment(sys.sandbox);
 
   const synced = created.filter((c) => seen.has(c.id));
   const samples = synced.map((c) => seen.get(c.id)! - c.createdAtMs);

@@ -82,7 +82,7 @@ function pushRow(id: 4 | 5, runs: { raw: Raw; project: PushRun }[], latencyMs: n
     ],
     notes: [
       `${TENANTS} tenants, ${PUSH_MS / 1000} s offered per measurement (raw ${RAW_MS / 1000} s); overhead = booking createdAt - appointment createdAt - ${latencyMs} ms; CPU = utime+stime of booking-api, webhook-gateway and calcom-sync from the first create until idle (echoes applied)`,
-      `synced / created: ${runs.map((x) => `${x.project.synced}/${x.project.created}`).join(', ')}; creates failed: ${runs.reduce((n, x) => n + x.project.failed, 0)}${runs.every((x) => x.project.settled) ? '' : '; NOT idle within 30 s in some repetitions'}`,
+      `synced / created: ${runs.map((x) => `${x.project.synced}/${x.project.created}`).join(', ')}; creates failed: ${runs.reduce((n, x) => n + x.project.failed, 0)}${runs.every((x) => x.project.settled) ? '' : '; NOT idle within 60 s in some repetitions'}`,
     ],
   };
 }
