@@ -250,7 +250,7 @@ describe('the shipped NATS config', () => {
     ['webhook-gateway', '>'],
     ['calcom-sync', 'calcom.inbound.>'],
     ['calcom-sync', '_INBOX.booking-api.>'],
-    ['booking-api', 'appointments.>'],
+    ['booking-api', 'calcom.inbound.>'],
     ['booking-api', '_INBOX.>'],
   ];
 
@@ -261,10 +261,13 @@ describe('the shipped NATS config', () => {
 
   it('lets each user subscribe to its own replies and what it waits on', async () => {
     const api = await as('booking-api');
-    const sub = api.nc.subscribe('sync.t.a.*');
-    await api.nc.flush();
-    expect(sub.isClosed()).toBe(false);
-    sub.unsubscribe();
+    // Sync results it waits on; one tenant's changes and results for the console's live events.
+    for (const subject of ['sync.t.a.*', 'appointments.t.>', 'sync.t.>']) {
+      const sub = api.nc.subscribe(subject);
+      await api.nc.flush();
+      expect(sub.isClosed()).toBe(false);
+      sub.unsubscribe();
+    }
     const sync = await as('calcom-sync');
     await expect(sync.js.publish('calcom.inbound.t.BOOKING_CANCELLED', '{}')).resolves.toMatchObject({
       stream: 'CALCOM_INBOUND',
