@@ -3,7 +3,7 @@
  * local change reaches Cal.com exactly once, Cal.com's own changes never go
  * back, and failures end in the right place (SPEC §6.1, §6.3–6.5).
  */
-import { createLogCapture } from '@calsync/testkit';
+import { createLogCapture, waitFor } from '@calsync/testkit';
 import type { CalcomSyncApp } from '../src/app';
 import { LOOP_PREVENTION_LOG } from '../src/domain/sync-appointment';
 import {
@@ -146,11 +146,12 @@ describe('calcom-sync when Cal.com fails', () => {
     expect(row.sync_attempts).toBe(3);
     expect(row.requires_manual_review).toBe(0);
     expect(bookingsOf(h, t)).toHaveLength(1); // the lookups before each retry found nothing, so no duplicate
-    expect((await attemptsAudit(h, id)).filter((a) => a.action === 'create').map((a) => a.outcome)).toEqual([
-      'retryable_error',
-      'retryable_error',
-      'success',
-    ]);
+    // The audit row of the success is written just after the row turns synced.
+    const creates = await waitFor(async () => {
+      const rows = (await attemptsAudit(h, id)).filter((a) => a.action === 'create');
+      return rows.length >= 3 ? rows : undefined;
+    });
+    expect(creates.map((a) => a.outcome)).toEqual(['retryable_error', 'retryable_error', 'success']);
   });
 
   it('gives up after the fourth failure: failed, in the review queue, and a `failed` result is published', async () => {
