@@ -22,6 +22,8 @@ export interface TenantState {
 
 const live = (b: SandboxBooking) => b.status === 'accepted' || b.status === 'pending';
 const SLOT_MS = 30 * 60_000;
+/** A customer's change this soon after a local change may have raced our call to Cal.com. */
+const RACE_MS = 5_000;
 
 export function judge(
   states: TenantState[],
@@ -228,9 +230,15 @@ function explain(
       // change came after, before the customer's webhook landed.
       const changes = mine.filter((o) => o.localChange && o.side !== 'customer');
       for (const c of customerOnIt.filter((o) => o.kind !== 'book'))
-        for (const l of changes)
+        for (const l of changes) {
           if (l.at > c.at || (l.at <= c.at && c.ownerSyncAtOp !== 'synced'))
             return `customer op ${c.n} changed it on Cal.com with local op ${l.n} unsynced`;
+          // Our call and the customer's change raced in Cal.com: a cancel's webhook goes out before
+          // Cal.com marks the row cancelled (FACTS), so its echo can show `synced` while the
+          // customer's reschedule of the same booking still succeeds.
+          if (c.at - l.at < RACE_MS)
+            return `customer op ${c.n} raced local op ${l.n} in Cal.com (${c.at - l.at} ms apart)`;
+        }
       // Cal.com's 409 "already being created" (two creates for one host and start at once) is
       // flagged `conflict` too, and so is a customer's change to a double-booked appointment.
       if (ops.some((o) => other(o) && near(o))) return 'another booking wanted an overlapping time';
