@@ -117,9 +117,21 @@ export async function startSystem(opts: { cluster?: boolean } = {}): Promise<Cha
     if (!s) throw new Error(`no service ${name}`);
     return s;
   };
-  // booking-api first: it creates and migrates the database.
-  await byName('booking-api').start();
-  await Promise.all(services.filter((s) => s.name !== 'booking-api').map((s) => s.start()));
+  const close = async () => {
+    await Promise.all(services.map((s) => s.kill()));
+    await sb.close();
+    await nats.destroy();
+    await mysql.destroy();
+  };
+  try {
+    // booking-api first: it creates and migrates the database.
+    await byName('booking-api').start();
+    await Promise.all(services.filter((s) => s.name !== 'booking-api').map((s) => s.start()));
+  } catch (err) {
+    // A service that did not start must not leave the rest running.
+    await close().catch(() => undefined);
+    throw err;
+  }
   const sys: ChaosSystem = {
     sb,
     apiUrl: `http://127.0.0.1:${apiPort}`,
@@ -132,10 +144,7 @@ export async function startSystem(opts: { cluster?: boolean } = {}): Promise<Cha
     logDir,
     async close() {
       open.delete(sys);
-      await Promise.all(services.map((s) => s.kill()));
-      await sb.close();
-      await nats.destroy();
-      await mysql.destroy();
+      await close();
     },
   };
   open.add(sys);

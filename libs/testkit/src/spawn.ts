@@ -34,10 +34,11 @@ export async function spawnService(
     proc.once('exit', (code, sig) => res(code ?? sig ?? -1)),
   );
   const port = await new Promise<number>((res, rej) => {
-    const timer = setTimeout(
-      () => rej(new Error(`${service} did not start:\n${out.slice(-2000)}`)),
-      opts.timeoutMs ?? 30_000,
-    );
+    const timer = setTimeout(() => {
+      // Nobody will hold it once start-up failed: it must not outlive the caller.
+      proc.kill('SIGKILL');
+      rej(new Error(`${service} did not start:\n${out.slice(-2000)}`));
+    }, opts.timeoutMs ?? 30_000);
     const check = () => {
       const m = /"message":"[^"]*listening"[^\n]*"port":(\d+)/.exec(out);
       if (m) {
