@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import { format } from 'prettier';
+import { format, resolveConfig } from 'prettier';
 import { costSection } from './cost';
 import type { Group } from './lib/group';
 import { loadAbort } from './lib/http';
@@ -180,7 +180,8 @@ async function main(): Promise<number> {
     failures,
   };
   // Formatted as the repository's prettier would, so `prettier --check .` stays green with runs lying around.
-  writeFileSync(file, await format(JSON.stringify(result), { parser: 'json' }));
+  const style = (await resolveConfig(file)) ?? {};
+  writeFileSync(file, await format(JSON.stringify(result), { ...style, filepath: file }));
   process.stdout.write(`results: ${file}\n`);
   return failures.length ? 1 : 0;
 }
