@@ -167,6 +167,32 @@ describe('the overlap check', () => {
     expect(Number(rows!.n)).toBe(1);
   });
 
+  it('lets exactly one of parallel creates, reschedules and a patch into the same slot through', async () => {
+    const target = future(6, 14);
+    const movers = await Promise.all(Array.from({ length: 10 }, (_, i) => create(a, future(6, 15 + i))));
+    expect(movers.map((m) => m.status)).toEqual(Array(10).fill(201));
+    const results = await Promise.all([
+      ...movers
+        .slice(0, 8)
+        .map((m) =>
+          h.http('POST', path(a, `/${m.body.id}/reschedule`), {
+            token: a.adminToken,
+            body: { start: target },
+          }),
+        ),
+      h.http('PATCH', path(a, `/${movers[8]!.body.id}`), { token: a.adminToken, body: { start: target } }),
+      ...Array.from({ length: 10 }, () => create(a, target)),
+    ]);
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200 || s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(results.length - 1);
+    const [rows] = await h.testDb.db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM appointments WHERE tenant_id = ? AND start_at = ? AND status = 'booked'",
+      [a.id, new Date(target)],
+    );
+    expect(Number(rows!.n)).toBe(1);
+  });
+
   it('refuses a partial overlap and allows back-to-back slots and a cancelled slot', async () => {
     const first = await create(a, future(7, 9));
     expect(first.status).toBe(201);

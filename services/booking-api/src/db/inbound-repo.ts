@@ -7,7 +7,7 @@
 import type { Tx as Transaction } from '@calsync/db';
 import type { AppointmentRow, Db } from '@calsync/db';
 
-import type { CalcomLink } from './appointments-repo';
+import { MAX_LENGTH_MS, type CalcomLink } from './appointments-repo';
 export type { CalcomLink };
 
 /** cancelled: cancelled/rejected in Cal.com; superseded: replaced by a reschedule or unlinked by a resolution. */
@@ -50,9 +50,10 @@ export function createInboundRepo(db: Db) {
     ): Promise<string[]> {
       const rows = await db.query<{ id: string }>(
         `SELECT id FROM appointments
-          WHERE tenant_id = ? AND event_type_id = ? AND status = 'booked' AND start_at < ? AND end_at > ? AND id <> ?
+          WHERE tenant_id = ? AND event_type_id = ? AND status = 'booked' AND start_at < ? AND end_at > ?
+            AND start_at > ? AND id <> ?
           ORDER BY id LIMIT 20 FOR UPDATE`,
-        [tenantId, eventTypeId, end, start, excludeId],
+        [tenantId, eventTypeId, end, start, new Date(start.getTime() - MAX_LENGTH_MS), excludeId],
         tx,
       );
       return rows.map((r) => r.id);

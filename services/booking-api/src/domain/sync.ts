@@ -149,6 +149,9 @@ export function createSyncService(deps: SyncServiceDeps) {
     if (!state) throw new AppError('conflict', 'There is no Cal.com version of this appointment to keep');
     try {
       const row = await inTx(deps.db, async (tx) => {
+        // It may book a slot: like every writer of a booked start, it holds the event type's lock
+        // (lock order everywhere: event type, then appointment), so overlap checks need no row locks.
+        await deps.appointments.lockEventType(tenant.id, Number(peek.event_type_id), tx);
         const current = await lockRow(tenant.id, id, tx);
         if (current.requires_manual_review !== 1)
           throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
