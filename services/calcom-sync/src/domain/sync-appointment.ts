@@ -243,6 +243,12 @@ export function createAppointmentSyncer(deps: SyncDeps) {
     }
     // Parked (backoff, refused call): the scheduler comes back at sync_due_at.
     if (after.dueAt && after.dueAt.getTime() > clock.now().getTime()) return ACK;
+    // The state this transition wrote under the lock needs nothing more: no need to read it back.
+    // A change committed since brings its own event, which runs once our lease is released.
+    if (!after.dueAt && nextStep(after, deps.retryDelaysMs, clock.now()).kind === 'idle') {
+      await publish(w, after, 'synced');
+      return ACK;
+    }
     return undefined;
   }
 
