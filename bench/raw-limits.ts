@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
+import { buildSync } from 'esbuild';
 import type { CalcomSandbox } from '@calsync/calcom-sandbox';
 import { createDb } from '@calsync/db';
 import { createTestDb } from '@calsync/testkit';
@@ -121,7 +122,24 @@ export async function rawMysql(cleanup: Cleanup) {
   };
 }
 
-const BARE_ENTRY = resolve(__dirname, 'bare-express-server.ts');
+/**
+ * The baseline runs compiled, as the services do (`npm run bench` builds them first):
+ * esbuild turns the one file into CommonJS beside a git-ignored `.build/`, where
+ * `@calsync/platform` and express resolve to the same built packages the services load.
+ */
+function compiledBareEntry(): string {
+  const outfile = resolve(__dirname, '.build', 'bare-express-server.js');
+  buildSync({
+    entryPoints: [resolve(__dirname, 'bare-express-server.ts')],
+    outfile,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+  return outfile;
+}
 
 /**
  * `bare-express-server.ts` as a child process, like the services: fed the same
@@ -139,7 +157,7 @@ export async function rawBareExpress(cleanup: Cleanup) {
     {
       BENCH_WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(tenants.map((t) => [t.id, t.webhookSecret]))),
     },
-    BARE_ENTRY,
+    compiledBareEntry(),
   );
   const client = createHttpClient(server.port, HTTP_CONCURRENCY);
   const send = webhookRequestFactory(client, tenants, 'bare');

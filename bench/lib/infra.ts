@@ -169,7 +169,8 @@ export async function startService(
   const proc = await spawnService(
     name,
     profile ? { ...env, NODE_OPTIONS: `--require ${PROFILE_HOOK}`, BENCH_CPU_PROFILE: profile } : env,
-    { timeoutMs: 60_000, ...(entry ? { entry } : {}) },
+    // Built code, as the container image runs it (see spawnService's `compiled`).
+    { timeoutMs: 60_000, compiled: true, ...(entry ? { entry } : {}) },
   );
   children.add(proc);
   if (profile) {

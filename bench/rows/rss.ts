@@ -33,7 +33,7 @@ export function rssRow(): RowReport | undefined {
     title: 'peak RSS per service under load',
     lines,
     notes: [
-      'VmHWM of each service process just before it was stopped, highest per service over the rows that ran; services run from source through tsx (as `npm start` does), which the bare baseline pays too',
+      'VmHWM of each service process just before it was stopped, highest per service over the rows that ran; services run built (`node --enable-source-maps dist/main.js`, as the container image does), and so does the bare baseline (esbuild)',
     ],
   };
 }
