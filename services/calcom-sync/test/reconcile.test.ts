@@ -169,3 +169,43 @@ it('rescheduled and then cancelled on Cal.com, every webhook missed: replayed as
   sub.unsubscribe();
   await collecting;
 });
+
+it('a booking compared while no appointment stood on it is compared again once one does (a late delivery linked it): chaos seed 822', async () => {
+  const t = await addTenant(h);
+  // A customer books and reschedules on Cal.com; every webhook is lost or still waiting somewhere.
+  const first = await h.sandbox.customer.book(t.apiKey, {
+    start: slot(80).toISOString(),
+    eventTypeId: t.eventTypeId,
+    attendee: { name: 'Late Link', email: 'late@example.com', timeZone: 'Europe/Berlin' },
+  });
+  const moved = await h.sandbox.customer.reschedule(first.uid, slot(82).toISOString());
+  // A later change moves the cursor past the reschedule.
+  await new Promise((r) => setTimeout(r, 20));
+  await h.sandbox.customer.book(t.apiKey, {
+    start: slot(84).toISOString(),
+    eventTypeId: t.eventTypeId,
+    attendee: { name: 'Walk In', email: 'walk@example.com', timeZone: 'Europe/Berlin' },
+  });
+  // This round finds the reschedule's booking missing and hands it over; nothing stands on the old one yet.
+  await app!.reconciler.runOnce();
+
+  // Then the deliveries land late: the old booking's creation becomes appointment A, and the handed-over
+  // reschedule, whose predecessor it waited for in vain, becomes appointment B.
+  const linkedFromCalcom = async (uid: string, bookingId: number, start: Date) => {
+    const id = await book(h, t, start, 'calcom');
+    await h.db.db.execute(
+      `UPDATE appointments SET calcom_booking_uid = ?, calcom_booking_id = ?, synced_version = version,
+         sync_status = 'synced', last_synced_status = 'booked', last_synced_start_at = start_at WHERE id = ?`,
+      [uid, bookingId, id],
+    );
+    return id;
+  };
+  const a = await linkedFromCalcom(first.uid, first.id, slot(80));
+  const b = await linkedFromCalcom(moved.uid, moved.id, slot(82));
+
+  // Nothing changed on Cal.com since: only looking again finds that A stands on a booking moved away,
+  // whose successor B already claims. Two appointments for one booking: a human decides.
+  await app!.reconciler.runOnce();
+  expect(await loadRow(h, a)).toMatchObject({ requires_manual_review: 1, manual_review_reason: 'duplicate' });
+  expect(await loadRow(h, b)).toMatchObject({ requires_manual_review: 0, status: 'booked' });
+});

@@ -1,7 +1,8 @@
 /**
  * Reconciliation (SPEC §6.9): Cal.com delivers webhooks at most once, so every
  * RECONCILE_INTERVAL_SECONDS we list each tenant's bookings updated since a
- * cursor and compare them with local appointments. Every repair goes through
+ * cursor (and again those of the two minutes before it: RECONCILE_LOOKBACK_MS)
+ * and compare them with local appointments. Every repair goes through
  * the one inbound path (a synthetic CALCOM_INBOUND delivery), so a missed
  * booking, reschedule or cancellation is applied exactly as its webhook would
  * have been (a conflict with an unsynced local change still goes to review
@@ -21,6 +22,17 @@ import { snapshotOf } from './in-flight';
 const PAGE = 100;
 const MAX_PAGES = 20;
 const FIRST_RUN_LOOKBACK_MS = 24 * 3600_000;
+/**
+ * Each round also looks again at what Cal.com changed this long before the cursor. A change can
+ * land locally well after Cal.com made it: a delivery waits up to booking-api's inbound reorder
+ * window (30 s) for the one before it, or is redelivered after a MySQL or NATS outage, and is
+ * then applied as it was. A booking compared while no appointment stood on it (its reschedule
+ * passed while the appointment's own delivery was still waiting) must be compared again once one
+ * does, or the appointment keeps a link Cal.com has moved away from (chaos seed 822).
+ */
+export const RECONCILE_LOOKBACK_MS = 120_000;
+/** Pages a round spends at most on the looked-again span (bounds the extra Cal.com calls). */
+const LOOK_AGAIN_PAGES = 3;
 /** A round may cancel at most this share of a tenant's booked appointments (and always up to MIN)… */
 export const MASS_CANCEL_SHARE = 0.2;
 export const MASS_CANCEL_MIN = 5;
@@ -34,17 +46,25 @@ export interface ReconcilerDeps {
   metrics: SyncMetrics;
   logger: Logger;
   clock: Clock;
+  /** Overrides RECONCILE_LOOKBACK_MS. */
+  lookbackMs?: number;
 }
 
 export function createReconciler(deps: ReconcilerDeps) {
+  const lookbackMs = deps.lookbackMs ?? RECONCILE_LOOKBACK_MS;
   const repo = createReconcileRepository(deps.db);
 
   async function reconcileTenant(tenant: TenantRecord): Promise<number> {
     const gw = deps.gatewayFor(tenant);
     const now = deps.clock.now();
-    let cursor = (await repo.cursor(tenant.id)) ?? new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
+    const saved = await repo.cursor(tenant.id);
+    let cursor = saved
+      ? new Date(saved.getTime() - lookbackMs)
+      : new Date(now.getTime() - FIRST_RUN_LOOKBACK_MS);
     let drift = 0;
     for (let page = 0; page < MAX_PAGES; page++) {
+      // A span too busy to look at again whole: the rest of the round goes to what is new.
+      if (saved && cursor < saved && page >= LOOK_AGAIN_PAGES) cursor = saved;
       const { items, hasMore } = await gw.listUpdatedSince(cursor, 0, PAGE);
       if (!items.length) break;
       drift += await compare(tenant, items);
@@ -55,7 +75,8 @@ export function createReconciler(deps: ReconcilerDeps) {
       }
       cursor = last;
     }
-    await repo.saveCursor(tenant.id, cursor, now);
+    // Never back: next round looks again from the saved cursor anyway.
+    await repo.saveCursor(tenant.id, saved && saved > cursor ? saved : cursor, now);
     return drift;
   }
 
