@@ -1,18 +1,15 @@
 /**
- * Error classes with a typed code. Domain code throws these; the HTTP layer maps
- * codes to statuses in one place (http.ts). The domain never sees Express.
+ * Error classes with a typed code. Domain code throws these; the error middleware
+ * (http.ts) answers any CodedError with its `status`, so the domain never sees Express.
+ * The platform knows only the generic HTTP codes below; a service with codes of its own
+ * (booking-api's slot_taken, …) adds them with `withErrorCodes` and its own CodedError.
  */
-export const ERROR_STATUS = {
+export const HTTP_ERROR_STATUS = {
   invalid_request: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
   conflict: 409,
-  slot_taken: 409,
-  already_cancelled: 409,
-  not_in_review: 409,
-  idempotency_in_progress: 409,
-  idempotency_mismatch: 422,
   /** Well-formed, but what it refers to cannot be used (e.g. a Cal.com account without event types). */
   unprocessable: 422,
   /** An upstream (Cal.com) refused or failed a call this request depends on. */
@@ -23,21 +20,37 @@ export const ERROR_STATUS = {
   unavailable: 503,
   internal: 500,
 } as const;
-export type ErrorCode = keyof typeof ERROR_STATUS;
+export type ErrorCode = keyof typeof HTTP_ERROR_STATUS;
 
-export class AppError extends Error {
-  override name = 'AppError';
+/** An error with a code clients can branch on and the HTTP status it is answered with. */
+export abstract class CodedError<C extends string> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     readonly details?: unknown,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
+  abstract get status(): number;
+}
+
+/** An error with one of the generic codes every service may answer with. */
+export class AppError extends CodedError<ErrorCode> {
+  override name = 'AppError';
   get status(): number {
-    return ERROR_STATUS[this.code];
+    return HTTP_ERROR_STATUS[this.code];
   }
+}
+
+/**
+ * A service's status table: the generic codes plus its own. A generic code cannot be
+ * given another status (it is a compile error), so a code means the same everywhere.
+ */
+export function withErrorCodes<const T extends Record<string, number>>(
+  own: T & { [K in keyof T & ErrorCode]: never },
+): typeof HTTP_ERROR_STATUS & T {
+  return { ...HTTP_ERROR_STATUS, ...own };
 }
 
 export const invalid = (message: string, details?: unknown) =>

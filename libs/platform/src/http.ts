@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import type { z } from 'zod';
 import type { Registry } from 'prom-client';
-import { AppError } from './errors';
+import { AppError, CodedError } from './errors';
 import { outageOf } from './outage';
 import { newTraceparent } from './crypto';
 import { clipText, type Logger } from './logger';
@@ -90,9 +90,10 @@ export const RETRY_AFTER_SECONDS = 5;
 export function errorMiddleware(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     if (res.headersSent) return;
-    if (err instanceof AppError) {
-      if (err.status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-      sendError(res, err.status, err.code, err.message, err.details);
+    if (err instanceof CodedError) {
+      const { status, code, message, details } = err as CodedError<string>;
+      if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      sendError(res, status, code, message, details);
       return;
     }
     // MySQL or NATS briefly away. Routes that committed something answer before an error

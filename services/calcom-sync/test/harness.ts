@@ -9,9 +9,10 @@ import {
   encodeAppointmentEvent,
   publishEnvelope,
   type AppointmentEventName,
+  type AppointmentSnapshot,
   type Origin,
 } from '@calsync/contracts';
-import { tenantSecret, toSnapshot, type AppointmentRow } from '@calsync/db';
+import { tenantSecret, type AppointmentRow } from '@calsync/db';
 import {
   createLogger,
   createSecretBox,
@@ -135,6 +136,25 @@ export async function loadRow(h: Harness, id: string): Promise<SyncRow> {
   return row;
 }
 
+/** The snapshot booking-api puts into an appointment's event (its domain/appointment-resource.ts). */
+function snapshotOf(r: AppointmentRow): AppointmentSnapshot {
+  return {
+    id: r.id,
+    tenantId: r.tenant_id,
+    eventTypeId: Number(r.event_type_id),
+    start: r.start_at.toISOString(),
+    end: r.end_at.toISOString(),
+    status: r.status,
+    customer: {
+      name: r.customer_name,
+      email: r.customer_email,
+      phone: r.customer_phone,
+      timeZone: r.customer_time_zone,
+    },
+    notes: r.notes,
+  };
+}
+
 async function publish(
   h: Harness,
   row: AppointmentRow,
@@ -153,7 +173,7 @@ async function publish(
       appointmentId: row.id,
       origin,
       occurredAt: new Date().toISOString(),
-      appointment: toSnapshot(row),
+      appointment: snapshotOf(row),
       ...(reason ? { reason } : {}),
     },
     { msgId: eventId, origin, traceparent: `00-${randomUUID().replace(/-/g, '')}-${'1'.repeat(16)}-01` },

@@ -1,18 +1,13 @@
 /**
  * Appointment use cases. Every change writes the appointment and its outbox
  * event in one MySQL transaction; the relay publishes after commit. Knows
- * nothing of HTTP: failures are AppErrors with codes.
+ * nothing of HTTP: failures are ApiErrors with codes.
  */
 import { randomUUID } from 'node:crypto';
 import type { Tx as Transaction } from '@calsync/db';
-import { AppError, notFound, type Clock } from '@calsync/platform';
-import {
-  toAppointment,
-  type Appointment,
-  type AppointmentRow,
-  type Db,
-  type TenantRecord,
-} from '@calsync/db';
+import type { Clock } from '@calsync/platform';
+import { ApiError, notFound } from './errors';
+import { type AppointmentRow, type Db, type TenantRecord } from '@calsync/db';
 import {
   type AppointmentEventName,
   type AppointmentStatus,
@@ -21,6 +16,7 @@ import {
 } from '@calsync/contracts';
 import type { AppointmentsRepo, NewAppointment } from '../db/appointments-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
+import { toAppointment, type Appointment } from './appointment-resource';
 import { appendEvent, inTx as inTxShared } from './tx';
 
 export interface Actor {
@@ -79,7 +75,7 @@ export function decodeCursor(cursor: string): { start: Date; id: string } {
     if (typeof v.i !== 'string' || Number.isNaN(start.getTime())) throw new Error('bad');
     return { start, id: v.i };
   } catch {
-    throw new AppError('invalid_request', 'Invalid cursor');
+    throw new ApiError('invalid_request', 'Invalid cursor');
   }
 }
 
@@ -97,7 +93,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
 
   function requireFuture(start: Date) {
     if (start.getTime() <= clock.now().getTime())
-      throw new AppError('invalid_request', 'start must be in the future');
+      throw new ApiError('invalid_request', 'start must be in the future');
   }
 
   async function lockSlot(
@@ -108,11 +104,11 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     excludeId?: string,
   ) {
     const et = await appointments.lockEventType(tenant.id, eventTypeId, tx);
-    if (!et) throw new AppError('invalid_request', `Unknown eventTypeId ${eventTypeId} for this tenant`);
+    if (!et) throw new ApiError('invalid_request', `Unknown eventTypeId ${eventTypeId} for this tenant`);
     const end = new Date(start.getTime() + et.lengthMinutes * 60_000);
     const clash = await appointments.findOverlap(tenant.id, eventTypeId, start, end, tx, excludeId);
     if (clash)
-      throw new AppError('slot_taken', 'The slot overlaps a booked appointment', {
+      throw new ApiError('slot_taken', 'The slot overlaps a booked appointment', {
         conflictingAppointmentId: clash,
       });
     return end;
@@ -121,7 +117,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
   async function loadForChange(tenantId: string, id: string, tx: Transaction): Promise<AppointmentRow> {
     const row = await appointments.get(tenantId, id, tx, true);
     if (!row) throw notFound('Appointment');
-    if (row.status === 'cancelled') throw new AppError('already_cancelled', 'The appointment is cancelled');
+    if (row.status === 'cancelled') throw new ApiError('already_cancelled', 'The appointment is cancelled');
     return row;
   }
 
@@ -270,7 +266,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
           await service.cancel(tenant, id, reason, actor);
           results.push({ id, ok: true });
         } catch (err) {
-          if (!(err instanceof AppError)) throw err;
+          if (!(err instanceof ApiError)) throw err;
           results.push({ id, ok: false, error: err.code });
         }
       }

@@ -5,16 +5,16 @@
  */
 import { CalcomApiError, CalcomTransportError } from '@calsync/calcom-client';
 import { BreakerOpenError, rateLimitWaitOf } from '@calsync/calcom-access';
-import { AppError } from '@calsync/platform';
+import { ApiError } from './errors';
 
 export function calcomFailure(err: unknown, what: string): unknown {
   const refused = rateLimitWaitOf(err);
   if (refused)
-    return new AppError('unavailable', `The tenant's Cal.com budget is spent; ${what} was not attempted`, {
+    return new ApiError('unavailable', `The tenant's Cal.com budget is spent; ${what} was not attempted`, {
       retryInMs: refused.waitMs,
     });
   if (err instanceof BreakerOpenError)
-    return new AppError(
+    return new ApiError(
       'unavailable',
       `Cal.com is failing for this tenant (circuit open); ${what} was not attempted`,
       {
@@ -22,7 +22,7 @@ export function calcomFailure(err: unknown, what: string): unknown {
       },
     );
   if (err instanceof CalcomApiError)
-    return new AppError(
+    return new ApiError(
       'bad_gateway',
       `Cal.com refused ${what}: ${err.status} ${err.calcomMessage || err.code}`,
       {
@@ -30,7 +30,7 @@ export function calcomFailure(err: unknown, what: string): unknown {
       },
     );
   if (err instanceof CalcomTransportError)
-    return new AppError('bad_gateway', `Cal.com did not answer ${what} (${err.kind})`, {
+    return new ApiError('bad_gateway', `Cal.com did not answer ${what} (${err.kind})`, {
       calcom: { status: null, code: err.kind, message: err.message },
     });
   return err;

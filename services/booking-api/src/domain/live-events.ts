@@ -9,7 +9,8 @@
  * ledger: a client that missed some (reconnect, or `resync` after the source lost
  * its connection) reads the admin API again. Knows nothing of HTTP.
  */
-import { AppError, type Logger } from '@calsync/platform';
+import type { Logger } from '@calsync/platform';
+import { ApiError } from './errors';
 import type { AppointmentEventName, Origin, SyncAction, SyncOutcome } from '@calsync/contracts';
 
 /** Ids and times only: the console reads the appointment itself; no customer data on this wire. */
@@ -90,10 +91,10 @@ export function createLiveEvents(opts: LiveEventsOptions) {
      * Returns the function that removes it again (idempotent).
      */
     async connect(tenantId: string, client: LiveClient): Promise<() => void> {
-      if (closed) throw new AppError('unavailable', 'The server is shutting down');
+      if (closed) throw new ApiError('unavailable', 'The server is shutting down');
       let room = rooms.get(tenantId);
       if (room && room.clients.size >= max)
-        throw new AppError('rate_limited', `At most ${max} live connections per tenant`);
+        throw new ApiError('rate_limited', `At most ${max} live connections per tenant`);
       if (!room) {
         room = { clients: new Set(), sub: opts.source.subscribe(tenantId, fanOut(tenantId)) };
         rooms.set(tenantId, room);
@@ -105,16 +106,16 @@ export function createLiveEvents(opts: LiveEventsOptions) {
       } catch (err) {
         joined.clients.clear();
         if (rooms.get(tenantId) === joined) rooms.delete(tenantId);
-        throw err instanceof AppError
+        throw err instanceof ApiError
           ? err
-          : new AppError('unavailable', 'Live events are unavailable; retry shortly', undefined, {
+          : new ApiError('unavailable', 'Live events are unavailable; retry shortly', undefined, {
               cause: err,
             });
       }
       if (closed) {
         // Shut down while this one was subscribing: close() did not see it.
         leave(tenantId, joined, client);
-        throw new AppError('unavailable', 'The server is shutting down');
+        throw new ApiError('unavailable', 'The server is shutting down');
       }
       return () => leave(tenantId, joined, client);
     },

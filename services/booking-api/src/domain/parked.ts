@@ -7,7 +7,8 @@
  * delivery that meanwhile got applied changes nothing.
  */
 import { HEADERS } from '@calsync/contracts';
-import { AppError, notFound, type Clock, type Logger } from '@calsync/platform';
+import type { Clock, Logger } from '@calsync/platform';
+import { ApiError, notFound } from './errors';
 import type { ParkedReads, ParkedRow } from '../db/inbound-parked-repo';
 
 /** What re-drive needs from messaging: publish raw bytes with headers and wait for the stream's ack. */
@@ -49,7 +50,7 @@ export function createParkedService(deps: {
       try {
         await deps.publish(p.subject, p.payload, headers);
       } catch (err) {
-        throw new AppError(
+        throw new ApiError(
           'unavailable',
           'JetStream did not take the re-driven message; nothing was marked',
           undefined,

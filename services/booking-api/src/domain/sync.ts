@@ -5,15 +5,9 @@
  * change does; only keep-calcom and the review list read Cal.com.
  */
 import type { Tx as Transaction } from '@calsync/db';
-import { AppError, notFound, type Clock, type Logger } from '@calsync/platform';
-import {
-  isDuplicateKey,
-  toAppointment,
-  type Appointment,
-  type AppointmentRow,
-  type Db,
-  type TenantRecord,
-} from '@calsync/db';
+import type { Clock, Logger } from '@calsync/platform';
+import { ApiError, notFound } from './errors';
+import { isDuplicateKey, type AppointmentRow, type Db, type TenantRecord } from '@calsync/db';
 import { ORIGINS, SYNC_STATUSES, type Origin, type SyncStatus } from '@calsync/contracts';
 import type { CalcomBooking, CalcomClient } from '@calsync/calcom-client';
 import type { AppointmentsRepo } from '../db/appointments-repo';
@@ -27,6 +21,7 @@ import {
   type SyncStateStore,
 } from '@calsync/sync-state';
 import { calcomStateOf, type CalcomState } from './calcom-booking';
+import { toAppointment, type Appointment } from './appointment-resource';
 import { appendEvent, inTx, type EventActor } from './tx';
 
 export const RESOLUTIONS = ['keep-local', 'keep-calcom', 'dismiss'] as const;
@@ -97,7 +92,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     const row = await inTx(deps.db, async (tx) => {
       const current = await lockRow(tenant.id, id, tx);
       if (requireReview && current.requires_manual_review !== 1)
-        throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
+        throw new ApiError('not_in_review', 'The appointment is not in the manual-review queue');
       // Cal.com's booking is gone while ours stands: forget it, so the worker books anew.
       const unlink = current.status === 'booked' && current.last_synced_status === 'cancelled';
       const now = clock.now();
@@ -131,7 +126,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       try {
         live = await client.getBooking(uid);
       } catch (err) {
-        throw new AppError('unavailable', 'Cal.com could not be reached; try again later', undefined, {
+        throw new ApiError('unavailable', 'Cal.com could not be reached; try again later', undefined, {
           cause: err,
         });
       }
@@ -144,9 +139,9 @@ export function createSyncService(deps: SyncServiceDeps) {
     const peek = await deps.appointments.get(tenant.id, id);
     if (!peek) throw notFound('Appointment');
     if (peek.requires_manual_review !== 1)
-      throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
+      throw new ApiError('not_in_review', 'The appointment is not in the manual-review queue');
     const state = await calcomVersionOf(tenant, peek);
-    if (!state) throw new AppError('conflict', 'There is no Cal.com version of this appointment to keep');
+    if (!state) throw new ApiError('conflict', 'There is no Cal.com version of this appointment to keep');
     try {
       const row = await inTx(deps.db, async (tx) => {
         // It may book a slot: like every writer of a booked start, it holds the event type's lock
@@ -154,9 +149,9 @@ export function createSyncService(deps: SyncServiceDeps) {
         await deps.appointments.lockEventType(tenant.id, Number(peek.event_type_id), tx);
         const current = await lockRow(tenant.id, id, tx);
         if (current.requires_manual_review !== 1)
-          throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
+          throw new ApiError('not_in_review', 'The appointment is not in the manual-review queue');
         if (current.sync_call_in_flight)
-          throw new AppError(
+          throw new ApiError(
             'conflict',
             'A Cal.com call for this appointment is still being confirmed; try again shortly',
           );
@@ -194,7 +189,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       return toAppointment(row);
     } catch (err) {
       if (isDuplicateKey(err))
-        throw new AppError('conflict', 'That Cal.com booking is linked to another appointment', undefined, {
+        throw new ApiError('conflict', 'That Cal.com booking is linked to another appointment', undefined, {
           cause: err,
         });
       throw err;
@@ -276,7 +271,7 @@ export function createSyncService(deps: SyncServiceDeps) {
           const row = await inTx(deps.db, async (tx) => {
             const current = await lockRow(tenant.id, id, tx);
             if (current.requires_manual_review !== 1)
-              throw new AppError('not_in_review', 'The appointment is not in the manual-review queue');
+              throw new ApiError('not_in_review', 'The appointment is not in the manual-review queue');
             const before = stateOf(current);
             await deps.store.write(tenant.id, id, { before, next: dismiss(before) }, clock.now(), tx);
             return reload(tenant.id, id, tx);

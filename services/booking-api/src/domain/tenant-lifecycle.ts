@@ -10,7 +10,8 @@ import type { CalcomClient, CalcomWebhook, WebhookInput } from '@calsync/calcom-
 import type { TenantKey } from '@calsync/calcom-access';
 import { BOOKING_TRIGGERS } from '@calsync/contracts';
 import { tenantSecret, type TenantReader } from '@calsync/db';
-import { AppError, notFound, type Clock, type Logger, type SecretBox } from '@calsync/platform';
+import type { Clock, Logger, SecretBox } from '@calsync/platform';
+import { ApiError, notFound } from './errors';
 import type { TenantsRepo } from '../db/tenants-repo';
 import { calcomFailure, viaCalcom } from './calcom-errors';
 import { tenantView, type TenantInput, type TenantsService, type TenantView } from './tenants';
@@ -70,7 +71,7 @@ export function createTenantLifecycle(deps: LifecycleDeps) {
       });
       const types = await viaCalcom('listing the event types', () => cal.listEventTypes());
       if (!types.length)
-        throw new AppError(
+        throw new ApiError(
           'unprocessable',
           'The Cal.com account has no event types: create one in Cal.com first',
         );
@@ -124,7 +125,7 @@ export function createTenantLifecycle(deps: LifecycleDeps) {
       if (!t) throw notFound('Tenant');
       const webhookId = t.calcomWebhookId;
       if (!webhookId)
-        throw new AppError(
+        throw new ApiError(
           'conflict',
           'This tenant has no webhook registered by booking-api; onboard it with "calcom": {"connect": true}',
         );

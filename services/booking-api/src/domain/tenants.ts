@@ -1,5 +1,6 @@
 /** Operator use cases: create or replace a tenant; never hand a secret back. */
-import { AppError, notFound, type Clock, type SecretBox } from '@calsync/platform';
+import type { Clock, SecretBox } from '@calsync/platform';
+import { ApiError, notFound } from './errors';
 import { tenantSecret, type TenantReader, type TenantRecord } from '@calsync/db';
 import type { TenantsRepo } from '../db/tenants-repo';
 
@@ -65,7 +66,7 @@ export function createTenantsService(deps: {
     async put(id: string, input: TenantInput): Promise<{ created: boolean; tenant: TenantView }> {
       const ids = input.calcom.eventTypes.map((e) => e.id);
       if (new Set(ids).size !== ids.length)
-        throw new AppError('invalid_request', 'calcom.eventTypes has duplicate ids');
+        throw new ApiError('invalid_request', 'calcom.eventTypes has duplicate ids');
       const result = await deps.repo.upsert(
         {
           id,
@@ -87,8 +88,8 @@ export function createTenantsService(deps: {
         deps.clock.now(),
       );
       if (result === 'event_type_taken')
-        throw new AppError('conflict', 'An event type id already belongs to another tenant');
-      if (result === 'token_taken') throw new AppError('conflict', 'adminToken is already in use');
+        throw new ApiError('conflict', 'An event type id already belongs to another tenant');
+      if (result === 'token_taken') throw new ApiError('conflict', 'adminToken is already in use');
       deps.reader.invalidate(id);
       const tenant = await deps.reader.get(id);
       if (!tenant) throw new Error('tenant vanished after upsert');

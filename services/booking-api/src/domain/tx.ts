@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Tx as Transaction } from '@calsync/db';
 import type { Clock } from '@calsync/platform';
-import { isRetryableTxError, toSnapshot, type AppointmentRow, type Db } from '@calsync/db';
+import { isRetryableTxError, type AppointmentRow, type Db } from '@calsync/db';
 import { appointmentEventV1Schema, type AppointmentEventName, type Origin } from '@calsync/contracts';
 import type { OutboxRepo } from '../db/outbox-repo';
+import { toSnapshot } from './appointment-resource';
 
 export async function inTx<T>(db: Db, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {

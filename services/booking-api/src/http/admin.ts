@@ -1,6 +1,7 @@
 /** Admin API (SPEC §4.2): a tenant's appointments. Thin: parse, call the domain, answer. */
 import { Router, type Request, type Response } from 'express';
-import { AppError, traceOf, validate, type Clock } from '@calsync/platform';
+import { traceOf, validate, type Clock } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 import type { AppointmentsService, Actor } from '../domain/appointments';
 import type { IdempotencyRepo } from '../db/idempotency-repo';
 import { tenantOf } from './auth';
@@ -25,7 +26,7 @@ const admin = (res: Response): Actor => ({ origin: 'admin', traceparent: traceOf
 
 function appointmentId(req: Request): string {
   const r = uuidParam.safeParse(req.params.id);
-  if (!r.success) throw new AppError('not_found', 'Appointment not found');
+  if (!r.success) throw new ApiError('not_found', 'Appointment not found');
   return r.data;
 }
 

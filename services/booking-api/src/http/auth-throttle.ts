@@ -11,7 +11,8 @@
  * point is to make online guessing slow, not exact.
  */
 import type { Response } from 'express';
-import { AppError, createLruCache, type Clock } from '@calsync/platform';
+import { createLruCache, type Clock } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 
 export interface AuthThrottleOptions {
   clock: Clock;
@@ -50,7 +51,7 @@ export function createAuthThrottle(opts: AuthThrottleOptions) {
         const w = windows.get(key);
         if (!w || w.failures < limit) continue;
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil((w.endsAt - now()) / 1000))));
-        throw new AppError('rate_limited', 'Too many failed authentication attempts; retry later');
+        throw new ApiError('rate_limited', 'Too many failed authentication attempts; retry later');
       }
     },
     failed(subject: AuthSubject): void {

@@ -4,7 +4,8 @@
  * touches nothing. Failed attempts count against the client's throttle.
  */
 import type { RequestHandler, Response } from 'express';
-import { AppError, clientOf, constantTimeEqual, createLruCache, hashToken } from '@calsync/platform';
+import { clientOf, constantTimeEqual, createLruCache, hashToken } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 import { tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
 import type { TenantsRepo } from '../db/tenants-repo';
@@ -18,13 +19,13 @@ export function bearer(header: string | undefined): string | null {
 export function operatorAuth(operatorToken: string | undefined, throttle: AuthThrottle): RequestHandler {
   return (req, res, next) => {
     if (!operatorToken)
-      throw new AppError('forbidden', 'The operator API is disabled (OPERATOR_TOKEN is not set)');
+      throw new ApiError('forbidden', 'The operator API is disabled (OPERATOR_TOKEN is not set)');
     const subject = { ip: clientOf(req) };
     throttle.guard(res, subject);
     const token = bearer(req.header('authorization'));
     if (!token || !constantTimeEqual(token, operatorToken)) {
       throttle.failed(subject);
-      throw new AppError('unauthorized', 'Missing or invalid operator token');
+      throw new ApiError('unauthorized', 'Missing or invalid operator token');
     }
     next();
   };
@@ -70,7 +71,7 @@ export function adminAuth(deps: AdminAuthDeps): RequestHandler {
     deps.throttle.guard(res, subject);
     const refuse = (message: string) => {
       deps.throttle.failed(subject);
-      return new AppError('unauthorized', message);
+      return new ApiError('unauthorized', message);
     };
 
     const token = bearer(req.header('authorization'));
@@ -84,7 +85,7 @@ export function adminAuth(deps: AdminAuthDeps): RequestHandler {
       tenantOfHash.set(hash, tenantId);
     }
     if (!validPath || !constantTimeEqual(tenantId, pathTenant)) {
-      throw new AppError('forbidden', 'This token is not valid for this tenant');
+      throw new ApiError('forbidden', 'This token is not valid for this tenant');
     }
     const tenant = await deps.reader.get(tenantId);
     if (!tenant || !constantTimeEqual(tenant.adminTokenHash, hash)) {

@@ -5,7 +5,8 @@
  * stays claimed until its lease ends, so a retry cannot run a change twice.
  */
 import type { RequestHandler } from 'express';
-import { AppError, notFound, sha256Hex, type Clock } from '@calsync/platform';
+import { sha256Hex, type Clock } from '@calsync/platform';
+import { ApiError, notFound } from '../domain/errors';
 import { HTTP_HEADERS } from '@calsync/contracts';
 import { trackWrites, type WriteTracker } from '@calsync/db';
 import type { IdempotencyRepo } from '../db/idempotency-repo';
@@ -27,7 +28,7 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
     const key = req.header(HTTP_HEADERS.idempotencyKey);
     if (key === undefined) return next();
     if (!/^[\x21-\x7e]{1,255}$/.test(key))
-      throw new AppError('invalid_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
+      throw new ApiError('invalid_request', 'Idempotency-Key must be 1-255 visible ASCII characters');
     const tenantId = tenantOf(res).id;
     const scope = `${operation}:${String(req.params.id ?? '')}`;
     // Longer than the scope column (128): no appointment id is (they are UUIDs), so this is the
@@ -37,12 +38,12 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
     const claim = await repo.claim(tenantId, scope, key, hash, clock.now());
     switch (claim.kind) {
       case 'mismatch':
-        throw new AppError(
+        throw new ApiError(
           'idempotency_mismatch',
           'This Idempotency-Key was used with a different request body',
         );
       case 'in_progress':
-        throw new AppError(
+        throw new ApiError(
           'idempotency_in_progress',
           'A request with this Idempotency-Key is still being processed',
         );

@@ -4,7 +4,8 @@
  * deliveries, and read access to any tenant's appointments, offboarded ones too.
  */
 import { Router, type RequestHandler } from 'express';
-import { AppError, constantTimeEqual, validate } from '@calsync/platform';
+import { constantTimeEqual, validate } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 import { tenantIdSchema } from '@calsync/contracts';
 import type { TenantsService } from '../domain/tenants';
 import type { TenantLifecycle } from '../domain/tenant-lifecycle';
@@ -61,7 +62,7 @@ export function operatorRouter(deps: {
 
   r.post('/v1/parked/:id/redrive', auth, async (req, res) => {
     const id = Number(req.params.id);
-    if (!Number.isSafeInteger(id) || id < 1) throw new AppError('not_found', 'Parked delivery not found');
+    if (!Number.isSafeInteger(id) || id < 1) throw new ApiError('not_found', 'Parked delivery not found');
     res.json(await deps.parked.redrive(id));
   });
 
@@ -81,7 +82,7 @@ export function operatorRouter(deps: {
   });
   r.get('/v1/tenants/:tenantId/appointments/:id', operatorOnly, async (req, res) => {
     const id = uuidParam.safeParse(req.params.id);
-    if (!id.success) throw new AppError('not_found', 'Appointment not found');
+    if (!id.success) throw new ApiError('not_found', 'Appointment not found');
     res.json(await deps.appointments.get(tenantId(req.params.tenantId), id.data));
   });
   return r;

@@ -7,7 +7,8 @@
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import { HTTP_HEADERS, tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
-import { AppError, clientOf, outageOf, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
+import { clientOf, outageOf, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 import { isRetellFunction, type RetellCall, type RetellFunctions } from '../domain/retell';
 import { UNAVAILABLE } from '../domain/retell/context';
 import { verifyRetellSignature } from '../domain/retell/signature';
@@ -60,7 +61,7 @@ export function retellSignature(
         reason: check.ok ? 'no_tenant' : check.reason,
       });
       deps.throttle.failed(subject);
-      throw new AppError('unauthorized', 'Missing or invalid Retell signature');
+      throw new ApiError('unauthorized', 'Missing or invalid Retell signature');
     }
     res.locals.tenant = tenant;
     next();
@@ -95,13 +96,13 @@ export function retellRouter(deps: RetellRouterDeps): Router {
     retellSignature(deps),
     async (req, res) => {
       const name = String(req.params.name);
-      if (!isRetellFunction(name)) throw new AppError('not_found', `Unknown function ${name.slice(0, 64)}`);
+      if (!isRetellFunction(name)) throw new ApiError('not_found', `Unknown function ${name.slice(0, 64)}`);
       const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
       let body: unknown = {};
       try {
         if (raw.trim()) body = JSON.parse(raw);
       } catch {
-        throw new AppError('invalid_request', 'Request body is not valid JSON');
+        throw new ApiError('invalid_request', 'Request body is not valid JSON');
       }
       if (!isObject(body)) {
         res.json({ result: 'I did not understand that request.', error: 'invalid_arguments' });

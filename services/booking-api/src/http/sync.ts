@@ -1,7 +1,8 @@
 /** Sync endpoints of the admin API (SPEC §4.2): status, review queue, retry, resolve. Thin. */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { AppError, traceOf, validate, type Clock } from '@calsync/platform';
+import { traceOf, validate, type Clock } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 import { isoInstantSchema } from '@calsync/contracts';
 import { RESOLUTIONS, type SyncService } from '../domain/sync';
 import type { EventActor } from '../domain/tx';
@@ -19,7 +20,7 @@ const DAY_MS = 24 * 3600_000;
 
 function appointmentId(req: Request): string {
   const r = uuidParam.safeParse(req.params.id);
-  if (!r.success) throw new AppError('not_found', 'Appointment not found');
+  if (!r.success) throw new ApiError('not_found', 'Appointment not found');
   return r.data;
 }
 

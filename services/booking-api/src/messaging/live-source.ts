@@ -9,7 +9,8 @@
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { decodeAppointmentEvent, decodeSyncResult, type Topology } from '@calsync/contracts';
-import { AppError, type Logger } from '@calsync/platform';
+import type { Logger } from '@calsync/platform';
+import { ApiError } from '../domain/errors';
 import type { LiveEvent, LiveSource } from '../domain/live-events';
 
 /** How long the server may take to confirm a subscription before the stream answers 503. */
@@ -101,7 +102,7 @@ export function createNatsLiveSource(deps: {
         ]).finally(() => clearTimeout(timer));
       } catch (err) {
         close();
-        throw new AppError('unavailable', 'Live events are unavailable; retry shortly', undefined, {
+        throw new ApiError('unavailable', 'Live events are unavailable; retry shortly', undefined, {
           cause: err,
         });
       }

@@ -1,6 +1,6 @@
 /** check_availability and book_appointment (SPEC §4.3). */
 import type { TenantRecord } from '@calsync/db';
-import { AppError } from '@calsync/platform';
+import { ApiError } from '../errors';
 import { bookArgs, checkAvailabilityArgs, parseArgs } from './args';
 import {
   AMBIGUOUS_NOTE,
@@ -125,7 +125,7 @@ export async function bookAppointment(
     );
     id = created.id;
   } catch (err) {
-    if (err instanceof AppError && err.code === 'slot_taken') {
+    if (err instanceof ApiError && err.code === 'slot_taken') {
       const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
       return takenAnswer(when.instant, zone, alts);
     }

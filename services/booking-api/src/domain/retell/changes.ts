@@ -4,7 +4,7 @@
  * unambiguous; otherwise the caller is asked which one.
  */
 import type { AppointmentRow, TenantRecord } from '@calsync/db';
-import { AppError } from '@calsync/platform';
+import { ApiError } from '../errors';
 import { cancelArgs, parseArgs, rescheduleArgs } from './args';
 import {
   AMBIGUOUS_NOTE,
@@ -97,7 +97,7 @@ export async function cancelAppointment(
       traceparent: call.traceparent,
     });
   } catch (err) {
-    if (err instanceof AppError && err.code === 'already_cancelled')
+    if (err instanceof ApiError && err.code === 'already_cancelled')
       return {
         result: 'That appointment is already cancelled.',
         status: 'already_cancelled',
@@ -157,7 +157,7 @@ export async function rescheduleAppointment(
   try {
     await deps.appointments.reschedule(tenant, id, when.instant, a.reason, actor);
   } catch (err) {
-    if (err instanceof AppError && err.code === 'slot_taken') {
+    if (err instanceof ApiError && err.code === 'slot_taken') {
       const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
       return takenAnswer(
         when.instant,
@@ -166,7 +166,7 @@ export async function rescheduleAppointment(
         ` Your appointment stays on ${spokenWhen(previous, zone)}.`,
       );
     }
-    if (err instanceof AppError && err.code === 'already_cancelled')
+    if (err instanceof ApiError && err.code === 'already_cancelled')
       return {
         result: 'That appointment is already cancelled.',
         status: 'already_cancelled',

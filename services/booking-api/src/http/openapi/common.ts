@@ -1,6 +1,5 @@
 /** Pieces every booking-api operation in the document shares: security schemes, parameters, errors. */
 import { z } from 'zod';
-import { ERROR_STATUS, type ErrorCode } from '@calsync/platform';
 import {
   HTTP_HEADERS,
   errorBodySchema,
@@ -9,6 +8,7 @@ import {
   tenantIdSchema,
   type HttpResponse,
 } from '@calsync/contracts';
+import { ERROR_STATUS, type ErrorCode } from '../../domain/errors';
 
 export const OPERATOR = 'operatorToken';
 export const ADMIN = 'adminToken';
@@ -55,7 +55,7 @@ export const replayedHeader = z.object({
   'Idempotent-Replayed': z.literal('true').optional().meta({ description: 'This answer is a replay.' }),
 });
 
-/** Codes the error middleware answers with besides ERROR_STATUS (libs/platform http.ts). */
+/** Codes the error middleware (libs/platform http.ts) answers with besides ERROR_STATUS. */
 const EXTRA_CODES: Partial<Record<number, string[]>> = { 400: ['invalid_json'] };
 
 const errorSchemas = new Map<number, z.ZodType>();

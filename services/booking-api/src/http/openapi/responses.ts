@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { APPOINTMENT_STATUSES, ORIGINS, SYNC_STATUSES, tenantIdSchema } from '@calsync/contracts';
-import type { Appointment } from '@calsync/db';
+import type { Appointment } from '../../domain/appointment-resource';
 import type { TenantView } from '../../domain/tenants';
 import type { SyncStatusReport } from '../../domain/sync';
 import type { ParkedService } from '../../domain/parked';
