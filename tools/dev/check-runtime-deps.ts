@@ -4,11 +4,13 @@
  * workspace declares a type package (`@types/*`) as a runtime dependency: those belong
  * in devDependencies. Type packages that a runtime package itself depends on
  * (sequelize -> @types/validator) are not ours to move and pass.
+ * Then (issue 13) check-declared-deps.ts: every workspace declares exactly what it imports.
  *
  *   node --import tsx tools/dev/check-runtime-deps.ts
  */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { main as checkDeclaredDeps } from './check-declared-deps';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -58,7 +60,7 @@ function findViolations(root: LsNode, rootName = 'root'): Finding[] {
   return found;
 }
 
-function main() {
+function checkRuntimeTree(): boolean {
   const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--json'], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -74,11 +76,14 @@ function main() {
   const found = findViolations(tree);
   if (found.length === 0) {
     process.stdout.write('runtime dependencies: no test tooling, no @types/* declared at runtime\n');
-    return;
+    return true;
   }
   process.stderr.write('Runtime dependencies (npm ls --omit=dev) that belong in devDependencies:\n');
   for (const f of found) process.stderr.write(`  ${f.chain.join(' > ')}  (${f.why})\n`);
-  process.exit(1);
+  return false;
 }
 
-main();
+// Both run, so one failure does not hide the other's findings.
+const treeOk = checkRuntimeTree();
+const declaredOk = checkDeclaredDeps();
+if (!treeOk || !declaredOk) process.exit(1);
