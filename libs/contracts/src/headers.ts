@@ -11,6 +11,7 @@ export const HEADERS = {
 /** HTTP headers the services read or write. */
 export const HTTP_HEADERS = {
   idempotencyKey: 'Idempotency-Key',
+  idempotentReplayed: 'Idempotent-Replayed',
   calSignature: 'X-Cal-Signature-256',
   calWebhookVersion: 'X-Cal-Webhook-Version',
   retellSignature: 'X-Retell-Signature',

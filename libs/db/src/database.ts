@@ -1,5 +1,7 @@
 /**
- * The one way code reaches MySQL. Queries run on a mysql2 pool: the hot paths
+ * How the services reach MySQL. Only `ensureDatabase` (before the database exists)
+ * and the test and bench harnesses (creating and dropping databases) open
+ * connections of their own. Queries run on a mysql2 pool: the hot paths
  * (a create is ~8 statements) spend far less CPU there than through Sequelize's
  * query layer. Sequelize stays for what it is good at here, the migration
  * bookkeeping (umzug's SequelizeStorage).

@@ -7,6 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Router } from 'express';
 import type { z } from 'zod';
+import { HTTP_HEADERS } from '@calsync/contracts';
 import type { Registry } from 'prom-client';
 import { AppError, CodedError } from './errors';
 import { outageOf } from './outage';
@@ -43,10 +44,10 @@ const TRACEPARENT_RE = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 /** Accepts an incoming W3C traceparent or starts a trace; logs one line per request (ids only). */
 export function requestContext(logger: Logger): RequestHandler {
   return (req, res, next) => {
-    const incoming = req.header('traceparent');
+    const incoming = req.header(HTTP_HEADERS.traceparent);
     const traceparent = incoming && TRACEPARENT_RE.test(incoming) ? incoming : newTraceparent();
     res.locals.traceparent = traceparent;
-    res.setHeader('traceparent', traceparent);
+    res.setHeader(HTTP_HEADERS.traceparent, traceparent);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       if (req.path === '/livez' || req.path === '/readyz' || req.path === '/metrics') return;

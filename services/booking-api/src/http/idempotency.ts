@@ -48,7 +48,7 @@ export function idempotent(repo: IdempotencyRepo, clock: Clock, operation: strin
           'A request with this Idempotency-Key is still being processed',
         );
       case 'replay':
-        res.setHeader('Idempotent-Replayed', 'true');
+        res.setHeader(HTTP_HEADERS.idempotentReplayed, 'true');
         res.status(claim.status).type('application/json').send(claim.body);
         return;
       case 'claimed': {

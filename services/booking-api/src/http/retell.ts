@@ -123,7 +123,7 @@ export function retellRouter(deps: RetellRouterDeps): Router {
         inv.args,
         sha256Hex(stableStringify(inv.args)),
       );
-      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      if (replayed) res.setHeader(HTTP_HEADERS.idempotentReplayed, 'true');
       res.json(answer);
     },
   );

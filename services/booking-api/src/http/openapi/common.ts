@@ -52,7 +52,10 @@ export const idempotencyHeaders = z.object({
     }),
 });
 export const replayedHeader = z.object({
-  'Idempotent-Replayed': z.literal('true').optional().meta({ description: 'This answer is a replay.' }),
+  [HTTP_HEADERS.idempotentReplayed]: z
+    .literal('true')
+    .optional()
+    .meta({ description: 'This answer is a replay.' }),
 });
 
 /** Codes the error middleware (libs/platform http.ts) answers with besides ERROR_STATUS. */
