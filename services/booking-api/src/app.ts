@@ -146,6 +146,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     }),
     logger,
     metrics,
+    clock,
     reorderWindowMs: config.inbound.reorderWindowMs,
   });
   const sync = createSyncService({

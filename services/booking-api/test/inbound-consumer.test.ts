@@ -3,7 +3,7 @@
  * redelivered, an invalid message is parked, stop() finishes what is in hand.
  */
 import { createTestNats, createLogCapture, waitFor, type TestNats } from '@calsync/testkit';
-import { createMetrics } from '@calsync/platform';
+import { createMetrics, systemClock } from '@calsync/platform';
 import type { CalcomInboundEventV1 } from '@calsync/contracts';
 import { createInboundConsumer } from '../src/messaging/inbound-consumer';
 import type { InboundApplier } from '../src/domain/inbound';
@@ -29,6 +29,7 @@ function consumerWith(apply: InboundApplier['apply']) {
     parking: { park: () => Promise.resolve() },
     logger: logs.logger('booking-api'),
     metrics,
+    clock: systemClock,
     retryDelayMs: 50,
   });
   return { c, logs, metrics };

@@ -6,7 +6,7 @@
  */
 import type { Registry } from 'prom-client';
 import { createDb, type Db } from '@calsync/db';
-import { createMetrics } from '@calsync/platform';
+import { createMetrics, systemClock } from '@calsync/platform';
 import {
   createLogCapture,
   createTestDb,
@@ -50,6 +50,7 @@ function consumerWith(apply: InboundApplier['apply']) {
     parking: createInboundParkedRepo(testDb.db),
     logger: logs.logger('booking-api'),
     metrics,
+    clock: systemClock,
     // Short delays stand in for the production 2 s … 60 s: the count of deliveries is what matters.
     retryDelayMs: 10,
     maxRetryDelayMs: 50,

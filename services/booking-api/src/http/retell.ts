@@ -89,7 +89,7 @@ export function retellRouter(deps: RetellRouterDeps): Router {
     '/:name',
     (_req, res, next) => {
       // The caller's budget starts when the request arrives, before body, tenant and signature.
-      res.locals.deadline = Date.now() + deps.confirmTimeoutMs;
+      res.locals.deadline = deps.clock.now().getTime() + deps.confirmTimeoutMs;
       next();
     },
     express.raw({ type: () => true, limit: '1mb' }),

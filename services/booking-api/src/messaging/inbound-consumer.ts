@@ -17,6 +17,7 @@ import {
   outageOf,
   sleep,
   subjectLabel,
+  type Clock,
   type Logger,
   type ServiceMetrics,
 } from '@calsync/platform';
@@ -30,6 +31,8 @@ export interface InboundConsumerOptions {
   parking: InboundParking;
   logger: Logger;
   metrics: ServiceMetrics;
+  /** Times the reorder window and the parked rows. */
+  clock: Clock;
   concurrency?: number;
   /** First redelivery delay after a failure; doubles per delivery up to maxRetryDelayMs. */
   retryDelayMs?: number;
@@ -137,14 +140,14 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     try {
       await opts.applier.apply(evt, {
         traceparent: decoded.meta.traceparent,
-        mayDefer: since === undefined || Date.now() - since < reorderWindowMs,
+        mayDefer: since === undefined || opts.clock.now().getTime() - since < reorderWindowMs,
       });
       strikes.delete(seq);
       deferredSince.delete(seq);
       m.ack();
     } catch (err) {
       if (err instanceof OutOfOrderDelivery) {
-        remember(deferredSince, seq, since ?? Date.now());
+        remember(deferredSince, seq, since ?? opts.clock.now().getTime());
         logger.info('Cal.com change waits for the one before it', {
           tenant: evt.tenantId,
           trigger: evt.trigger,
@@ -204,7 +207,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
           error,
           deliveries: m.info.deliveryCount,
         },
-        new Date(),
+        opts.clock.now(),
       );
     } catch (err) {
       logger.error('Could not park a Cal.com delivery; will retry', { subject: m.subject, error: err });

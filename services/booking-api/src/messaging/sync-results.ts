@@ -12,6 +12,7 @@
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Topology } from '@calsync/contracts';
+import type { Clock } from '@calsync/platform';
 
 export type SyncResultWaiter = <T>(
   tenantId: string,
@@ -41,7 +42,7 @@ function timer(ms: number): { promise: Promise<typeof TIMEOUT>; cancel: () => vo
 async function confirmedSubscription(
   nc: NatsConnection,
   subject: string,
-  deadline: number,
+  leftMs: number,
 ): Promise<{ sub: Subscription | undefined; confirmed: boolean }> {
   let sub: Subscription;
   try {
@@ -49,20 +50,25 @@ async function confirmedSubscription(
   } catch {
     return { sub: undefined, confirmed: false }; // closed connection
   }
-  const t = timer(Math.min(FLUSH_MS, deadline - Date.now()));
+  const t = timer(Math.min(FLUSH_MS, leftMs));
   const confirmed = await Promise.race([nc.flush().then(() => true), t.promise.then(() => false)])
     .catch(() => false)
     .finally(t.cancel);
   return { sub, confirmed };
 }
 
-export function createSyncResultWaiter(deps: { nc: NatsConnection; topology: Topology }): SyncResultWaiter {
+export function createSyncResultWaiter(deps: {
+  nc: NatsConnection;
+  topology: Topology;
+  clock: Clock;
+}): SyncResultWaiter {
+  const leftUntil = (deadline: number) => deadline - deps.clock.now().getTime();
   return async (tenantId, appointmentId, check, deadline) => {
     const safeCheck = () => check().catch(() => undefined);
     const { sub, confirmed } = await confirmedSubscription(
       deps.nc,
       deps.topology.subjects.syncResultsOf(tenantId, appointmentId),
-      deadline,
+      leftUntil(deadline),
     );
     try {
       const first = await safeCheck();
@@ -71,7 +77,7 @@ export function createSyncResultWaiter(deps: { nc: NatsConnection; topology: Top
       let pending: Promise<IteratorResult<unknown>> | undefined;
       let trusted = confirmed && messages !== undefined;
       for (;;) {
-        const left = deadline - Date.now();
+        const left = leftUntil(deadline);
         if (left <= 0) break;
         // One pull at a time: a pull left pending by a poll tick is awaited again, not repeated.
         if (messages && !pending) pending = messages.next();

@@ -4,7 +4,7 @@
  * slot; those already in Cal.com are absent from its answer anyway). The Cal.com
  * call never outlives the caller's budget.
  */
-import type { Logger } from '@calsync/platform';
+import type { Clock, Logger } from '@calsync/platform';
 import type { EventTypeRecord, TenantRecord } from '@calsync/db';
 import type { RetellRepo } from '../../db/retell-repo';
 
@@ -25,6 +25,7 @@ export function createAvailability(deps: {
   slots: SlotsPort;
   repo: RetellRepo;
   logger: Logger;
+  clock: Clock;
   calcomTimeoutMs: number;
 }) {
   return {
@@ -36,7 +37,7 @@ export function createAvailability(deps: {
       timeZone: string,
       deadline: number,
     ): Promise<Date[] | null> {
-      const timeoutMs = Math.min(deps.calcomTimeoutMs, deadline - Date.now());
+      const timeoutMs = Math.min(deps.calcomTimeoutMs, deadline - deps.clock.now().getTime());
       if (timeoutMs < MIN_CALL_MS) return null;
       let slots: Date[];
       try {

@@ -51,9 +51,10 @@ export function createRetellFunctions(d: RetellFunctionsDeps) {
       slots: d.slots,
       repo,
       logger: d.logger,
+      clock: d.clock,
       calcomTimeoutMs: d.calcomTimeoutMs,
     }),
-    waitForSync: createSyncResultWaiter({ nc: d.nc, topology: d.topology }),
+    waitForSync: createSyncResultWaiter({ nc: d.nc, topology: d.topology, clock: d.clock }),
     clock: d.clock,
     logger: d.logger,
   };

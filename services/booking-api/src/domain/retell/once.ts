@@ -87,7 +87,8 @@ export function createRetellOnce(deps: {
         case 'mismatch': // another request of the call took this number a moment ago: look again
           break;
         case 'in_progress':
-          if (Date.now() + POLL_MS > deadline) return { answer: STILL_WORKING, replayed: false };
+          if (deps.clock.now().getTime() + POLL_MS > deadline)
+            return { answer: STILL_WORKING, replayed: false };
           await sleep(POLL_MS);
       }
     }
