@@ -16,7 +16,7 @@ import {
 } from './context';
 import { spokenAvailability, spokenWhen } from './speech';
 import { dayRange, isDate, parseTime } from './time';
-import { verdictOf } from './outcome';
+import { answerByVerdict, waitForVerdict } from './outcome';
 
 const MAX_RANGE_MS = 14 * 24 * 3600_000;
 const MAX_SLOTS_RETURNED = 40;
@@ -132,28 +132,21 @@ export async function bookAppointment(
     throw err;
   }
 
-  const verdict = await deps.waitForSync(
-    tenant.id,
-    id,
-    async () => {
-      const row = await deps.rows.get(tenant.id, id);
-      return row ? verdictOf(row, 1) : undefined;
-    },
-    call.deadline,
-  );
+  const verdict = await waitForVerdict(deps, tenant.id, id, 1, call.deadline);
   const when_ = spokenWhen(when.instant, zone);
   const note = when.ambiguous ? AMBIGUOUS_NOTE : '';
-  const fields = { appointmentId: id, ...slotView(when.instant, zone), timeZone: zone };
   deps.logger.info('Retell booking answered', {
     tenant: tenant.id,
     appointmentId: id,
     origin: 'retell',
     outcome: verdict?.kind ?? 'pending',
   });
-  switch (verdict?.kind) {
-    case 'confirmed':
-      return { result: `You're booked for ${when_}.${note}`, status: 'confirmed', ...fields };
-    case 'taken': {
+  return answerByVerdict(verdict, {
+    confirmed: `You're booked for ${when_}.${note}`,
+    noted: `I've noted ${when_} for you`,
+    note,
+    fields: { appointmentId: id, ...slotView(when.instant, zone), timeZone: zone },
+    async taken() {
       // Nothing may dangle: the local appointment goes, and with it its review entry.
       await deps.appointments
         .cancel(tenant, id, 'The time was taken in Cal.com', actor, { resolveReview: true })
@@ -166,18 +159,6 @@ export async function bookAppointment(
         );
       const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
       return takenAnswer(when.instant, zone, alts);
-    }
-    case 'failed':
-      return {
-        result: `I've noted ${when_} for you, but I could not confirm it in the calendar. The team will check it and get back to you.`,
-        status: 'not_confirmed',
-        ...fields,
-      };
-    case undefined:
-      return {
-        result: `I've noted ${when_} for you, but the calendar has not confirmed it yet. You'll get a confirmation as soon as it is through.${note}`,
-        status: 'pending',
-        ...fields,
-      };
-  }
+    },
+  });
 }

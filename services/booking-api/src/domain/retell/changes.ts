@@ -18,7 +18,7 @@ import {
   type RetellCall,
   type RetellDeps,
 } from './context';
-import { verdictOf } from './outcome';
+import { answerByVerdict, waitForVerdict } from './outcome';
 import { spokenDay, spokenList, spokenClock, spokenWhen } from './speech';
 import { dayRange, parseTime } from './time';
 
@@ -176,25 +176,14 @@ export async function rescheduleAppointment(
   }
   // Committed: a failed re-read (MySQL gone) must not become an error; the bump is one.
   const version = (await deps.rows.get(tenant.id, id).catch(() => undefined))?.version ?? row.version + 1;
-  const verdict = await deps.waitForSync(
-    tenant.id,
-    id,
-    async () => {
-      const r = await deps.rows.get(tenant.id, id);
-      return r ? verdictOf(r, version) : undefined;
-    },
-    call.deadline,
-  );
-  const fields = { appointmentId: id, ...slotView(when.instant, zone), timeZone: zone };
+  const verdict = await waitForVerdict(deps, tenant.id, id, version, call.deadline);
   const note = when.ambiguous ? AMBIGUOUS_NOTE : '';
-  switch (verdict?.kind) {
-    case 'confirmed':
-      return {
-        result: `Done: your appointment is now on ${spokenWhen(when.instant, zone)}.${note}`,
-        status: 'confirmed',
-        ...fields,
-      };
-    case 'taken': {
+  return answerByVerdict(verdict, {
+    confirmed: `Done: your appointment is now on ${spokenWhen(when.instant, zone)}.${note}`,
+    noted: `I've noted the move to ${spokenWhen(when.instant, zone)}`,
+    note,
+    fields: { appointmentId: id, ...slotView(when.instant, zone), timeZone: zone },
+    async taken() {
       // Cal.com kept the old booking: move the local one back so both agree, and close the review.
       const reverted = await deps.appointments
         .reschedule(tenant, id, previous, 'The new time was taken in Cal.com', actor, { resolveReview: true })
@@ -216,18 +205,6 @@ export async function rescheduleAppointment(
           ? ` Your appointment stays on ${spokenWhen(previous, zone)}.`
           : ' The team will check your appointment and get back to you.',
       );
-    }
-    case 'failed':
-      return {
-        result: `I've noted the move to ${spokenWhen(when.instant, zone)}, but I could not confirm it in the calendar. The team will check it and get back to you.`,
-        status: 'not_confirmed',
-        ...fields,
-      };
-    case undefined:
-      return {
-        result: `I've noted the move to ${spokenWhen(when.instant, zone)}, but the calendar has not confirmed it yet. You'll get a confirmation as soon as it is through.${note}`,
-        status: 'pending',
-        ...fields,
-      };
-  }
+    },
+  });
 }
