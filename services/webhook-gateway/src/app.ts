@@ -1,7 +1,7 @@
 /** The gateway's Express app, built from its dependencies so tests pass real or fake ones. */
 import express from 'express';
 import type { Topology } from '@calsync/contracts';
-import { migrationsDone, type Db, type TenantReader } from '@calsync/db';
+import { migrationsDone, type Db } from '@calsync/db';
 import {
   errorMiddleware,
   healthRouter,
@@ -13,6 +13,9 @@ import {
 } from '@calsync/platform';
 import type { WebhookGatewayConfig } from './config';
 import { createDeliveriesRepository } from './db/deliveries';
+import { createDeliveryRecorder, type DeliveryRecorder } from './db/delivery-recorder';
+import { withLastKnownTenants, type GatewayTenants } from './db/last-known-tenants';
+import { dedupLookupAgeMs } from './domain/dedup';
 import { createWebhookReceiver } from './domain/receiver';
 import { webhookRateLimit } from './http/rate-limit';
 import { undecodablePathHandler, webhookRouter } from './http/webhooks';
@@ -27,9 +30,19 @@ export interface WebhookGatewayDeps {
   /** For readiness only. */
   nc: NatsHandle['nc'];
   topology: Topology;
-  tenants: Pick<TenantReader, 'get'> & Partial<Pick<TenantReader, 'invalidate'>>;
+  tenants: GatewayTenants;
   clock: Clock;
   metrics: GatewayMetrics;
+  /**
+   * The CALCOM_INBOUND stream's duplicate window (messaging/duplicate-window.ts). Without it,
+   * every delivery is looked up in MySQL before it is published, as if the window were 0.
+   */
+  duplicateWindowMs?: number;
+  /**
+   * The deliveries table, written behind (db/delivery-recorder.ts); pass one to `stop()` it on
+   * shutdown. Without it the app makes its own, flushed by its timer only.
+   */
+  deliveries?: DeliveryRecorder;
 }
 
 async function natsReady(nc: NatsHandle['nc']): Promise<boolean> {
@@ -48,9 +61,28 @@ async function natsReady(nc: NatsHandle['nc']): Promise<boolean> {
 
 export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Express {
   const { config, logger, db, metrics } = deps;
+  const lookupFromAgeMs = dedupLookupAgeMs({
+    duplicateWindowMs: deps.duplicateWindowMs ?? 0,
+    maxFutureSkewMs: config.webhook.maxFutureSkewSeconds * 1000,
+  });
+  logger.info('Webhook de-duplication', {
+    duplicateWindowSeconds: (deps.duplicateWindowMs ?? 0) / 1000,
+    mysqlLookupFromAgeSeconds: lookupFromAgeMs / 1000,
+  });
   const receiver = createWebhookReceiver({
-    tenants: deps.tenants,
-    deliveries: createDeliveriesRepository(db),
+    tenants: withLastKnownTenants(deps.tenants, {
+      maxStaleMs: config.webhook.tenantStaleOnOutageMs,
+      logger,
+      now: () => deps.clock.now().getTime(),
+    }),
+    deliveries:
+      deps.deliveries ??
+      createDeliveryRecorder({
+        repo: createDeliveriesRepository(db),
+        logger,
+        metrics,
+        ...config.webhook.records,
+      }),
     publisher: createInboundPublisher({
       js: deps.js,
       topology: deps.topology,
@@ -63,6 +95,7 @@ export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Expre
       windowSeconds: config.webhook.replayWindowSeconds,
       maxFutureSkewSeconds: config.webhook.maxFutureSkewSeconds,
     },
+    lookupFromAgeMs,
   });
 
   const app = express();

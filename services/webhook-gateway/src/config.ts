@@ -55,6 +55,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** De-duplication is promised for 24 h; rows live an hour longer, then are purged. */
       dedupRetentionMs: 25 * 3600_000,
       purgeIntervalMs: 10 * 60_000,
+      /** The table is written behind the answer, in batches (db/delivery-recorder.ts). */
+      records: {
+        flushIntervalMs: 200,
+        maxBatchRows: 500,
+        /** A few hundred bytes each: under 10 MB, seconds to minutes of records while MySQL is away. */
+        maxPendingRows: 20_000,
+        /** With the backoff below, a row survives about a minute of MySQL being away. */
+        maxAttempts: 10,
+        maxBackoffMs: 10_000,
+      },
+      /** While MySQL is unreachable, tenants are verified with their last record this long (db/last-known-tenants.ts). */
+      tenantStaleOnOutageMs: 5 * 60_000,
     },
   };
 }

@@ -16,7 +16,9 @@ import {
 import { createWebhookGatewayApp } from './app';
 import { loadConfig } from './config';
 import { createDeliveriesRepository } from './db/deliveries';
+import { createDeliveryRecorder } from './db/delivery-recorder';
 import { createDeliveryPurger } from './db/purger';
+import { readDuplicateWindowMs } from './messaging/duplicate-window';
 import { createGatewayMetrics } from './metrics';
 
 async function main() {
@@ -40,9 +42,29 @@ async function main() {
 
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
   const metrics = createGatewayMetrics();
-  const app = createWebhookGatewayApp({ config, logger, db, js, nc, topology, tenants, clock, metrics });
+  const deliveriesTable = createDeliveriesRepository(db);
+  const deliveries = createDeliveryRecorder({
+    repo: deliveriesTable,
+    logger,
+    metrics,
+    ...config.webhook.records,
+  });
+  const duplicateWindowMs = await readDuplicateWindowMs(jsm, topology);
+  const app = createWebhookGatewayApp({
+    config,
+    logger,
+    db,
+    js,
+    nc,
+    topology,
+    tenants,
+    clock,
+    metrics,
+    duplicateWindowMs,
+    deliveries,
+  });
   const purger = createDeliveryPurger({
-    deliveries: createDeliveriesRepository(db),
+    deliveries: deliveriesTable,
     clock,
     logger,
     retentionMs: config.webhook.dedupRetentionMs,
@@ -51,8 +73,9 @@ async function main() {
   const server = await listen(app, config.port, logger, 'webhook-gateway');
   purger.start();
 
-  // Stop taking deliveries, let in-flight ones finish, then drain NATS and close MySQL.
+  // Stop taking deliveries, let in-flight ones finish, write their records, then drain NATS and close MySQL.
   shutdown.add('http', () => closeServer(server));
+  shutdown.add('delivery records', () => deliveries.stop());
   shutdown.add('purger', () => purger.stop());
   shutdown.add('nats', () => nc.drain());
   shutdown.add('mysql', () => db.close());

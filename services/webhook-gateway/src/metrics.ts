@@ -1,5 +1,5 @@
 /** The gateway's own metrics, on the service registry (names SPEC §7 and deploy/prometheus rely on). */
-import { Counter, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { createMetrics, type ServiceMetrics } from '@calsync/platform';
 import type { RejectionReason } from './domain/receiver';
 
@@ -32,12 +32,24 @@ export interface GatewayMetrics extends ServiceMetrics {
   /** outcome: published, duplicate, ping, ignored; trigger: a booking trigger, PING or other. */
   deliveries: Counter<'trigger' | 'outcome'>;
   publishDuration: Histogram<'outcome'>;
+  /** Delivery records waiting to be written to MySQL (db/delivery-recorder.ts). */
+  recordsPending: Gauge;
+  /** Delivery records never written: `buffer_full` or `write_failed` (retries used up). */
+  recordsDropped: Counter<'reason'>;
 }
 
 export function createGatewayMetrics(
   base: ServiceMetrics = createMetrics('webhook-gateway'),
 ): GatewayMetrics {
   const registers = [base.registry];
+  const recordsDropped = new Counter({
+    name: 'webhook_delivery_records_dropped_total',
+    help: 'Delivery records never written to MySQL, by reason (buffer_full, write_failed)',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  // Both series exist from the start, so a rate() over them is never empty.
+  for (const reason of ['buffer_full', 'write_failed']) recordsDropped.inc({ reason }, 0);
   return {
     ...base,
     rejections: new Counter({
@@ -59,5 +71,11 @@ export function createGatewayMetrics(
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
+    recordsPending: new Gauge({
+      name: 'webhook_delivery_records_pending',
+      help: 'Published or refused deliveries not yet recorded in MySQL (written behind the answer)',
+      registers,
+    }),
+    recordsDropped,
   };
 }

@@ -65,6 +65,7 @@ describe('durable de-duplication', () => {
     expect(await publishAttempts()).toBe(attempts); // the table answered; JetStream was not asked
     expect(await streamCount(nats, nats.topology)).toBe(1);
 
+    await gw.flush(); // the table is written behind the answers
     const purger = createDeliveryPurger({
       deliveries: createDeliveriesRepository(testDb.db),
       clock,

@@ -19,7 +19,10 @@ import {
 } from '@calsync/platform';
 import { createOpenApiConformance, createTestDb, type TestDb } from '@calsync/testkit';
 import { createWebhookGatewayApp } from '../src/app';
-import { loadConfig } from '../src/config';
+import { loadConfig, type WebhookGatewayConfig } from '../src/config';
+import { createDeliveriesRepository } from '../src/db/deliveries';
+import { createDeliveryRecorder, type DeliveryRecorder } from '../src/db/delivery-recorder';
+import { readDuplicateWindowMs } from '../src/messaging/duplicate-window';
 import { createGatewayMetrics, type GatewayMetrics } from '../src/metrics';
 import { gatewayOpenApiDocument } from './openapi';
 
@@ -65,6 +68,11 @@ export interface GatewayUnderTest {
   url: string;
   app: ReturnType<typeof createWebhookGatewayApp>;
   metrics: GatewayMetrics;
+  /** The deliveries table's write-behind buffer. */
+  recorder: DeliveryRecorder;
+  /** Writes the buffered delivery records now (they are written behind the answers). */
+  flush(): Promise<void>;
+  /** Stops the server, then writes the buffered records, as shutdown does. */
   close(): Promise<void>;
 }
 
@@ -75,9 +83,20 @@ export async function startGateway(opts: {
   logger: Logger;
   clock?: Clock;
   env?: Record<string, string>;
+  /** Overrides of config.webhook.records (e.g. a long flush interval). */
+  records?: Partial<WebhookGatewayConfig['webhook']['records']>;
+  /** How long the tenant reader caches a tenant (60 s unless told). */
+  tenantTtlMs?: number;
 }): Promise<GatewayUnderTest> {
   const config = loadConfig({ NODE_ENV: 'test', SECRETS_KEY, ...opts.env });
   const metrics = createGatewayMetrics();
+  const recorder = createDeliveryRecorder({
+    repo: createDeliveriesRepository(opts.db),
+    logger: opts.logger,
+    metrics,
+    ...config.webhook.records,
+    ...opts.records,
+  });
   const app = createWebhookGatewayApp({
     config,
     logger: opts.logger,
@@ -85,13 +104,27 @@ export async function startGateway(opts: {
     js: opts.nats.js,
     nc: opts.nats.nc,
     topology: opts.topology,
-    tenants: createTenantReader({ db: opts.db, secrets: secretBox, ttlMs: 60_000 }),
+    tenants: createTenantReader({ db: opts.db, secrets: secretBox, ttlMs: opts.tenantTtlMs ?? 60_000 }),
     clock: opts.clock ?? systemClock,
     metrics,
+    duplicateWindowMs: await readDuplicateWindowMs(opts.nats.jsm, opts.topology),
+    deliveries: recorder,
   });
   const server: Server = await listen(app, 0, opts.logger, 'webhook-gateway');
   openApiConformance.attach(server);
-  return { url: `http://127.0.0.1:${portOf(server)}`, app, metrics, close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${portOf(server)}`,
+    app,
+    metrics,
+    recorder,
+    async flush() {
+      if (!(await recorder.flush())) throw new Error('delivery records not written');
+    },
+    async close() {
+      await closeServer(server);
+      await recorder.stop();
+    },
+  };
 }
 
 export interface Reply {

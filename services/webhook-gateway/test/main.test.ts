@@ -31,7 +31,7 @@ afterAll(async () => {
   await testDb?.drop();
 });
 
-it('starts with the development key, accepts a signed delivery, and exits 0 on SIGTERM within 10 s', async () => {
+it('starts with the development key, accepts a signed delivery, and exits 0 on SIGTERM within 10 s, its record written', async () => {
   const secret = 'whsec_main_0123456789';
   const now = new Date();
   await testDb.db.execute(
@@ -87,4 +87,9 @@ it('starts with the development key, accepts a signed delivery, and exits 0 on S
   expect(Date.now() - started).toBeLessThan(10_000);
   expect(out).toContain('Shutdown complete');
   expect(out).not.toContain(secret);
+  // Its record is written behind the answer; SIGTERM right after it still leaves it in the table.
+  const rows = await testDb.db.query<{ published_at: Date | null }>(
+    "SELECT published_at FROM webhook_deliveries WHERE tenant_id = 'main-t'",
+  );
+  expect(rows.map((r) => r.published_at)).toEqual([expect.any(Date)]);
 }, 60_000);

@@ -61,6 +61,7 @@ describe('when NATS is down', () => {
     expect(down.json()).toMatchObject({ error: { code: 'unavailable' } });
     expect(Number(down.headers['retry-after'])).toBeGreaterThan(0);
     expect((await client.get('/readyz')).status).toBe(503);
+    await gw.flush();
     const rows = await testDb.db.query<{ published_at: Date | null }>(
       'SELECT published_at FROM webhook_deliveries WHERE tenant_id = ?',
       [T.id],
@@ -76,6 +77,7 @@ describe('when NATS is down', () => {
     const again = await postSigned(client, T.id, raw, T.webhookSecret);
     expect(again.json()).toMatchObject({ duplicate: true });
     expect(await streamCount(nats, topology)).toBe(1);
+    await gw.flush(); // the table is written behind the answers
     const [row] = await testDb.db.query<{ published_at: Date | null }>(
       'SELECT published_at FROM webhook_deliveries WHERE tenant_id = ?',
       [T.id],

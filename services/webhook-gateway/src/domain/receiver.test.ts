@@ -5,6 +5,8 @@ import { Writable } from 'node:stream';
 import { createWebhookReceiver, type DeliveryStore, type ReceiveResult } from './receiver';
 
 const now = new Date('2026-05-24T12:00:00.000Z');
+const LOOKUP_FROM_AGE_MS = 4 * 60_000;
+const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000).toISOString();
 const secret = 'whsec_unit';
 
 function tenant(id: string, eventTypeIds: number[], webhookSecret: string | null = secret): TenantRecord {
@@ -25,7 +27,7 @@ function tenant(id: string, eventTypeIds: number[], webhookSecret: string | null
   };
 }
 
-function setup(opts: { publishFails?: boolean } = {}) {
+function setup(opts: { publishFails?: boolean; findFails?: boolean } = {}) {
   const tenants = new Map([
     ['acme', tenant('acme', [123])],
     ['other', tenant('other', [999])],
@@ -33,16 +35,19 @@ function setup(opts: { publishFails?: boolean } = {}) {
   ]);
   const rows = new Map<string, { publishedAt: Date | null }>();
   const published: CalcomInboundEventV1[] = [];
+  const lookups: string[] = [];
   const deliveries: DeliveryStore = {
-    find: (t, d) => Promise.resolve(rows.get(`${t}/${d}`) ?? null),
+    find: (t, d) => {
+      lookups.push(d);
+      if (opts.findFails) return Promise.reject(new Error('MySQL away'));
+      return Promise.resolve(rows.get(`${t}/${d}`) ?? null);
+    },
     recordReceived: (d) => {
       if (!rows.has(`${d.tenantId}/${d.deliveryId}`))
         rows.set(`${d.tenantId}/${d.deliveryId}`, { publishedAt: null });
-      return Promise.resolve();
     },
-    markPublished: (d) => {
+    recordPublished: (d) => {
       rows.set(`${d.tenantId}/${d.deliveryId}`, { publishedAt: d.publishedAt });
-      return Promise.resolve();
     },
   };
   const lines: string[] = [];
@@ -51,12 +56,16 @@ function setup(opts: { publishFails?: boolean } = {}) {
     level: 'debug',
     stream: new Writable({ write: (c: Buffer, _e, cb) => (lines.push(c.toString()), cb()) }),
   });
+  // Like JetStream within its duplicate window: a second msgId is acknowledged as a duplicate.
+  const msgIds = new Set<string>();
   const receiver = createWebhookReceiver({
     tenants: { get: (id) => Promise.resolve(tenants.get(id) ?? null) },
     deliveries,
     publisher: {
-      publish: (event) => {
+      publish: (event, meta) => {
         if (opts.publishFails) return Promise.reject(new Error('timeout'));
+        if (msgIds.has(meta.msgId)) return Promise.resolve({ duplicate: true });
+        msgIds.add(meta.msgId);
         published.push(event);
         return Promise.resolve({ duplicate: false });
       },
@@ -64,8 +73,9 @@ function setup(opts: { publishFails?: boolean } = {}) {
     clock: { now: () => now },
     logger,
     window: { windowSeconds: 1800, maxFutureSkewSeconds: 300 },
+    lookupFromAgeMs: LOOKUP_FROM_AGE_MS,
   });
-  return { receiver, rows, published, lines };
+  return { receiver, rows, published, lines, lookups, msgIds };
 }
 
 const body = (trigger: string, payload: unknown, createdAt = now.toISOString()) =>
@@ -160,8 +170,8 @@ describe('webhook receiver: the order of checks', () => {
 });
 
 describe('webhook receiver: publishing', () => {
-  it('publishes a booking once and answers a redelivery as a duplicate', async () => {
-    const { receiver, published } = setup();
+  it('publishes a fresh booking once and answers its copy as a duplicate through JetStream, without a lookup', async () => {
+    const { receiver, published, lookups, rows } = setup();
     const raw = body('BOOKING_CREATED', { uid: 'u1', eventTypeId: 123 });
     const first = await receiver.receive(signed('acme', raw));
     const again = await receiver.receive(signed('acme', raw));
@@ -173,6 +183,31 @@ describe('webhook receiver: publishing', () => {
       trigger: 'BOOKING_CREATED',
       payload: { uid: 'u1' },
     });
+    expect(lookups).toEqual([]);
+    expect([...rows.values()]).toEqual([{ publishedAt: now }]);
+  });
+
+  it('looks a delivery up once it is old enough for its first copy to have left the duplicate window', async () => {
+    const { receiver, published, lookups, msgIds } = setup();
+    const young = body('BOOKING_CREATED', { uid: 'young', eventTypeId: 123 }, minutesAgo(3.9));
+    const old = body('BOOKING_CREATED', { uid: 'old', eventTypeId: 123 }, minutesAgo(4));
+    await receiver.receive(signed('acme', young));
+    expect(lookups).toHaveLength(0);
+    expect(await receiver.receive(signed('acme', old))).toMatchObject({ outcome: 'published' });
+    expect(lookups).toHaveLength(1);
+
+    msgIds.clear(); // JetStream's window has passed: only the table knows the delivery now
+    expect(await receiver.receive(signed('acme', old))).toMatchObject({ ok: true, outcome: 'duplicate' });
+    expect(published.map((e) => e.payload.uid)).toEqual(['young', 'old']);
+  });
+
+  it('answers unavailable when an old delivery cannot be looked up, and publishes a fresh one all the same', async () => {
+    const { receiver, published } = setup({ findFails: true });
+    const old = body('BOOKING_CREATED', { uid: 'old', eventTypeId: 123 }, minutesAgo(10));
+    expect(rejection(await receiver.receive(signed('acme', old)))).toMatchObject({ code: 'unavailable' });
+    const fresh = body('BOOKING_CREATED', { uid: 'fresh', eventTypeId: 123 });
+    expect(await receiver.receive(signed('acme', fresh))).toMatchObject({ ok: true, outcome: 'published' });
+    expect(published.map((e) => e.payload.uid)).toEqual(['fresh']);
   });
 
   it('answers unavailable when JetStream does not acknowledge, and leaves the delivery open for a retry', async () => {

@@ -4,6 +4,11 @@
  * well-formed → PING → event type owned by the tenant → replay window → known
  * trigger → de-duplicated publish. Knows nothing of HTTP: it returns an outcome
  * or a rejection with an error code; the route maps codes to statuses.
+ *
+ * De-duplication costs no MySQL round trip for a fresh delivery: JetStream's msgId
+ * check catches its copies, and only a delivery older than `lookupFromAgeMs`
+ * (dedup.ts) is looked up in the deliveries table first. The table is written
+ * behind the answer (db/delivery-recorder.ts).
  */
 import { tenantIdSchema, type PublishMeta, type CalcomInboundEventV1 } from '@calsync/contracts';
 import { createLruCache, type Clock, type ErrorCode, type Logger } from '@calsync/platform';
@@ -42,11 +47,15 @@ export interface DeliveryRequest {
   traceparent?: string | undefined;
 }
 
-/** What the receiver needs from the deliveries table (db/deliveries.ts). */
+/**
+ * What the receiver needs from the deliveries table (db/delivery-recorder.ts). The records are
+ * written behind: they return at once and never fail; `find` sees them before they are written.
+ */
 export interface DeliveryStore {
   find(tenantId: string, deliveryId: string): Promise<DeliveryRecord | null>;
-  recordReceived(d: DeliveryKey & { receivedAt: Date }): Promise<void>;
-  markPublished(d: DeliveryKey & { receivedAt: Date; publishedAt: Date }): Promise<void>;
+  /** Arrived but not published (JetStream did not acknowledge): for operators only. */
+  recordReceived(d: DeliveryKey & { receivedAt: Date }): void;
+  recordPublished(d: DeliveryKey & { receivedAt: Date; publishedAt: Date }): void;
 }
 export interface DeliveryKey {
   tenantId: string;
@@ -67,6 +76,8 @@ export interface ReceiverDeps {
   clock: Clock;
   logger: Logger;
   window: ReplayWindow;
+  /** Deliveries at least this old (by `createdAt`) are looked up before publishing: `dedupLookupAgeMs`. */
+  lookupFromAgeMs: number;
 }
 
 /** One answer for every authentication failure, so tenants cannot be probed. */
@@ -84,7 +95,7 @@ const unavailable = () =>
 const short = (s: string) => s.slice(0, 64);
 
 export function createWebhookReceiver(deps: ReceiverDeps) {
-  const { tenants, deliveries, publisher, clock, logger, window } = deps;
+  const { tenants, deliveries, publisher, clock, logger, window, lookupFromAgeMs } = deps;
   // At most one fresh read per tenant per second, so bad signatures cannot hammer MySQL.
   const refreshed = createLruCache<string, true>({ max: 10_000, ttlMs: 1_000 });
 
@@ -150,7 +161,8 @@ export function createWebhookReceiver(deps: ReceiverDeps) {
       }
     }
 
-    const age = checkReplayWindow(delivery.createdAt, clock.now(), window);
+    const checkedAt = clock.now();
+    const age = checkReplayWindow(delivery.createdAt, checkedAt, window);
     if (age !== 'fresh') {
       logger.info('Webhook outside the replay window', { tenant: tenantId, verdict: age });
       return reject('unauthorized', 'replayed', 'Webhook delivery is outside the replay window');
@@ -169,16 +181,21 @@ export function createWebhookReceiver(deps: ReceiverDeps) {
       trigger: delivery.trigger,
       uid: delivery.payload.uid,
     };
-    let existing: DeliveryRecord | null;
-    try {
-      existing = await deliveries.find(tenantId, deliveryId);
-    } catch (err) {
-      logger.error('Delivery lookup failed', { ...ids, error: err });
-      return unavailable();
-    }
-    if (decideDelivery(existing) === 'duplicate') {
-      logger.info('Duplicate webhook delivery', ids);
-      return { ok: true, outcome: 'duplicate', trigger: delivery.trigger, deliveryId };
+    // Younger: a copy is still inside JetStream's duplicate window, and the publish below says
+    // `duplicate`. Older: the first copy's msgId may have left the window, so ask the table, and
+    // answer 503 if it cannot say (Cal.com retries) rather than risk a second publish.
+    if (checkedAt.getTime() - Date.parse(delivery.createdAt) >= lookupFromAgeMs) {
+      let existing: DeliveryRecord | null;
+      try {
+        existing = await deliveries.find(tenantId, deliveryId);
+      } catch (err) {
+        logger.error('Delivery lookup failed', { ...ids, error: err });
+        return unavailable();
+      }
+      if (decideDelivery(existing) === 'duplicate') {
+        logger.info('Duplicate webhook delivery', ids);
+        return { ok: true, outcome: 'duplicate', trigger: delivery.trigger, deliveryId };
+      }
     }
 
     const receivedAt = clock.now();
@@ -201,15 +218,13 @@ export function createWebhookReceiver(deps: ReceiverDeps) {
     } catch (err) {
       logger.warn('Webhook not published: JetStream unavailable', { ...ids, error: err });
       // Best effort, for operators: a delivery that arrived and was not published.
-      await deliveries.recordReceived({ ...key, receivedAt }).catch(() => undefined);
+      deliveries.recordReceived({ ...key, receivedAt });
       return unavailable();
     }
-    try {
-      await deliveries.markPublished({ ...key, receivedAt, publishedAt: clock.now() });
-    } catch (err) {
-      // JetStream has it; a redelivery inside its duplicate window is still caught by the msgId.
-      logger.warn('Published delivery not recorded', { ...ids, error: err });
-    }
+    // Written behind the answer. A record lost before it is written (a crash, MySQL away past the
+    // recorder's retries) matters only for a copy that arrives after JetStream's duplicate window
+    // and still inside the replay window: that copy would be published a second time.
+    deliveries.recordPublished({ ...key, receivedAt, publishedAt: clock.now() });
     logger.info(duplicate ? 'Duplicate webhook delivery' : 'Webhook published', ids);
     return {
       ok: true,
