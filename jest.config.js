@@ -1,7 +1,9 @@
 /**
- * Two projects: `unit` (pure logic, beside the code in src/) and `integration`
- * (real MariaDB, real NATS, the Cal.com sandbox; in each package's test/ folder).
- * Both run with TZ=UTC (set in jest.setup-env.js before any module loads).
+ * Three projects: `unit` (pure logic, beside the code in src/), `integration`
+ * (real MariaDB, real NATS, the Cal.com sandbox; in each package's test/ folder
+ * and the top-level test/) and `e2e` (test/e2e: the three services as processes,
+ * driven over HTTP; `npm run test:e2e`, not part of `npm test`).
+ * All run with TZ=UTC (set in jest.setup-env.js before any module loads).
  */
 const moduleNameMapper = {
   '^@calsync/calcom-sandbox$': '<rootDir>/tools/calcom-sandbox/src/index.ts',
@@ -29,6 +31,9 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/{libs,services,tools}/*/test/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
     },
+    // Runs the built services (npm run test:e2e builds first): what the container image runs.
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

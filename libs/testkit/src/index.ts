@@ -9,3 +9,5 @@ export * from './promtool';
 export * from './monitoring';
 export * from './express-routes';
 export * from './openapi-conformance';
+export * from './system';
+export * from './signatures';
