@@ -119,15 +119,3 @@ export const syncResultV1Schema = z.object({
   occurredAt: isoInstantSchema,
 });
 export type SyncResultV1 = z.infer<typeof syncResultV1Schema>;
-
-/** The typed map: Event-Type header value → schema and version. */
-export const EVENT_SCHEMAS = {
-  'appointment.booked': { version: 1, schema: appointmentEventV1Schema },
-  'appointment.rescheduled': { version: 1, schema: appointmentEventV1Schema },
-  'appointment.cancelled': { version: 1, schema: appointmentEventV1Schema },
-  'appointment.updated': { version: 1, schema: appointmentEventV1Schema },
-  'appointment.sync-requested': { version: 1, schema: appointmentEventV1Schema },
-  'calcom.inbound': { version: 1, schema: calcomInboundEventV1Schema },
-  'sync.result': { version: 1, schema: syncResultV1Schema },
-} as const;
-export type EventTypeName = keyof typeof EVENT_SCHEMAS;

@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { decodeAppointmentEvent, encodeAppointmentEvent } from './messaging';
+import { decodeMessage, encodeMessage, MESSAGES, type HeaderReader } from './messaging';
 import { createTopology } from './topology';
 import type { AppointmentEventV1 } from './events';
 
 const topology = createTopology();
+/** Headers as a consumer sees them (nats.js's MsgHdrs has the same has/get). */
+const reader = (h: Record<string, string>): HeaderReader => ({
+  has: (k) => k in h,
+  get: (k) => h[k] ?? '',
+});
 const id = randomUUID();
 const event: AppointmentEventV1 = {
   version: 1,
@@ -26,31 +31,54 @@ const event: AppointmentEventV1 = {
 
 describe('appointment event encoding', () => {
   it('sets every SPEC header and round-trips the payload', () => {
-    const env = encodeAppointmentEvent(topology, event, {
+    const env = encodeMessage('appointment', topology, event, {
       msgId: 'evt-1',
       origin: 'admin',
       traceparent: '00-' + 'a'.repeat(32) + '-' + 'b'.repeat(16) + '-01',
     });
     expect(env.subject).toBe(`appointments.acme.${id}.booked`);
-    expect(env.headers.get('Nats-Msg-Id')).toBe('evt-1');
-    expect(env.headers.get('Sync-Origin')).toBe('admin');
-    expect(env.headers.get('Tenant-Id')).toBe('acme');
-    expect(env.headers.get('Event-Type')).toBe('appointment.booked');
-    expect(env.headers.get('Event-Version')).toBe('1');
-    const decoded = decodeAppointmentEvent({ data: env.data, headers: env.headers });
+    expect(env.headers['Nats-Msg-Id']).toBe('evt-1');
+    expect(env.headers['Sync-Origin']).toBe('admin');
+    expect(env.headers['Tenant-Id']).toBe('acme');
+    expect(env.headers['Event-Type']).toBe('appointment.booked');
+    expect(env.headers['Event-Version']).toBe('1');
+    const decoded = decodeMessage('appointment', { data: env.data, headers: reader(env.headers) });
     expect(decoded.ok && decoded.value).toEqual(event);
   });
 
   it('refuses to encode an invalid payload', () => {
     expect(() =>
-      encodeAppointmentEvent(topology, { ...event, tenantId: 'Bad Tenant' }, { msgId: 'x', origin: 'admin' }),
+      encodeMessage(
+        'appointment',
+        topology,
+        { ...event, tenantId: 'Bad Tenant' },
+        { msgId: 'x', origin: 'admin' },
+      ),
     ).toThrow();
   });
 
   it('rejects a message whose Tenant-Id header disagrees with its payload', () => {
-    const env = encodeAppointmentEvent(topology, event, { msgId: 'evt-1', origin: 'admin' });
-    env.headers.set('Tenant-Id', 'other');
-    const decoded = decodeAppointmentEvent({ data: env.data, headers: env.headers });
+    const env = encodeMessage('appointment', topology, event, { msgId: 'evt-1', origin: 'admin' });
+    env.headers['Tenant-Id'] = 'other';
+    const decoded = decodeMessage('appointment', { data: env.data, headers: reader(env.headers) });
     expect(decoded.ok).toBe(false);
+  });
+});
+
+describe('the message map', () => {
+  it('gives every kind of message its own subject and Event-Type, and a payload of one kind never decodes as another', () => {
+    const env = encodeMessage('appointment', topology, event, { msgId: 'evt-1', origin: 'admin' });
+    expect(Object.keys(MESSAGES).sort()).toEqual(['appointment', 'calcomInbound', 'syncResult']);
+    const asResult = decodeMessage('syncResult', { data: env.data, headers: reader(env.headers) });
+    expect(asResult.ok).toBe(false);
+    const asInbound = decodeMessage('calcomInbound', { data: env.data, headers: reader(env.headers) });
+    expect(asInbound.ok).toBe(false);
+  });
+
+  it('reads an unknown Sync-Origin as none rather than trusting it', () => {
+    const env = encodeMessage('appointment', topology, event, { msgId: 'evt-1', origin: 'admin' });
+    env.headers['Sync-Origin'] = 'mallory';
+    const decoded = decodeMessage('appointment', { data: env.data, headers: reader(env.headers) });
+    expect(decoded.meta.origin).toBeUndefined();
   });
 });

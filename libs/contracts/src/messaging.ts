@@ -1,23 +1,56 @@
 /**
- * Typed publish and decode helpers. Every message gets the SPEC §5 headers; the
- * payload is parsed against its schema before it leaves and after it arrives.
+ * The messages on NATS as data: one map from each kind of message to its
+ * schema, its subject and its Event-Type header, which both publishing and
+ * consuming go through, so a subject and its payload cannot drift apart. Every
+ * message gets the SPEC §5 headers; the payload is parsed against its schema
+ * before it leaves and after it arrives. No NATS client here: publishing is
+ * @calsync/platform's (publishEnvelope), and decoding reads any headers object
+ * with has/get (nats.js's MsgHdrs is one).
  */
-import { headers as natsHeaders, type MsgHdrs } from '@nats-io/nats-core';
-import type { JetStreamClient, JsMsg, PubAck } from '@nats-io/jetstream';
 import type { z } from 'zod';
-import type { Origin } from './common';
+import { originSchema, type Origin } from './common';
 import {
   appointmentEventType,
   appointmentEventV1Schema,
   calcomInboundEventV1Schema,
   syncResultV1Schema,
-  type AppointmentEventV1,
-  type CalcomInboundEventV1,
-  type EventTypeName,
-  type SyncResultV1,
 } from './events';
 import { HEADERS } from './headers';
 import type { Topology } from './topology';
+
+interface MessageSpec<S extends z.ZodType> {
+  schema: S;
+  /** The Event-Type header of a message. */
+  eventType(value: z.infer<S>): string;
+  /** The subject it is published on. */
+  subject(topology: Topology, value: z.infer<S>): string;
+}
+
+const spec = <S extends z.ZodType>(s: MessageSpec<S>) => s;
+
+/** Every kind of message, by name. */
+export const MESSAGES = {
+  /** booking-api's outbox → APPOINTMENTS: a local change for calcom-sync (and live views). */
+  appointment: spec({
+    schema: appointmentEventV1Schema,
+    eventType: (e) => appointmentEventType(e.event),
+    subject: (t, e) => t.subjects.appointment(e.tenantId, e.appointmentId, e.event),
+  }),
+  /** webhook-gateway and reconciliation → CALCOM_INBOUND: a change made in Cal.com. */
+  calcomInbound: spec({
+    schema: calcomInboundEventV1Schema,
+    eventType: () => 'calcom.inbound',
+    subject: (t, e) => t.subjects.calcomInbound(e.tenantId, e.trigger),
+  }),
+  /** calcom-sync → SYNC_RESULTS: what became of a change. */
+  syncResult: spec({
+    schema: syncResultV1Schema,
+    eventType: () => 'sync.result',
+    subject: (t, r) => t.subjects.syncResult(r.tenantId, r.appointmentId, r.outcome),
+  }),
+};
+export type MessageKind = keyof typeof MESSAGES;
+export type MessageOf<K extends MessageKind> = z.infer<(typeof MESSAGES)[K]['schema']>;
 
 export interface PublishMeta {
   /** Deduplication id (Nats-Msg-Id): the outbox row id, the delivery hash, … */
@@ -26,79 +59,46 @@ export interface PublishMeta {
   traceparent?: string | undefined;
 }
 
+/** A message ready to publish: headers as plain names and values. */
 export interface MessageEnvelope {
   subject: string;
   data: Uint8Array;
-  headers: MsgHdrs;
+  headers: Record<string, string>;
   msgId: string;
 }
 
+/** What decoding needs of a message's headers (nats.js's MsgHdrs has it). */
+export interface HeaderReader {
+  has(name: string): boolean;
+  get(name: string): string;
+}
+
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
-function buildHeaders(eventType: EventTypeName, version: number, tenantId: string, meta: PublishMeta) {
-  const h = natsHeaders();
-  h.set(HEADERS.msgId, meta.msgId);
-  h.set(HEADERS.origin, meta.origin);
-  h.set(HEADERS.tenantId, tenantId);
-  h.set(HEADERS.eventType, eventType);
-  h.set(HEADERS.eventVersion, String(version));
-  if (meta.traceparent) h.set(HEADERS.traceparent, meta.traceparent);
-  return h;
-}
-
-export function encodeAppointmentEvent(
+/** Parses `value` against its kind's schema (throws when it does not fit) and builds the envelope. */
+export function encodeMessage<K extends MessageKind>(
+  kind: K,
   topology: Topology,
-  event: AppointmentEventV1,
+  value: MessageOf<K>,
   meta: PublishMeta,
 ): MessageEnvelope {
-  const parsed = appointmentEventV1Schema.parse(event);
+  const m = MESSAGES[kind] as unknown as MessageSpec<z.ZodType<MessageOf<K>>>;
+  const parsed = m.schema.parse(value) as MessageOf<K> & { version: number; tenantId: string };
+  const headers: Record<string, string> = {
+    [HEADERS.msgId]: meta.msgId,
+    [HEADERS.origin]: meta.origin,
+    [HEADERS.tenantId]: parsed.tenantId,
+    [HEADERS.eventType]: m.eventType(parsed),
+    [HEADERS.eventVersion]: String(parsed.version),
+  };
+  if (meta.traceparent) headers[HEADERS.traceparent] = meta.traceparent;
   return {
-    subject: topology.subjects.appointment(parsed.tenantId, parsed.appointmentId, parsed.event),
+    subject: m.subject(topology, parsed),
     data: encoder.encode(JSON.stringify(parsed)),
-    headers: buildHeaders(appointmentEventType(parsed.event), parsed.version, parsed.tenantId, meta),
+    headers,
     msgId: meta.msgId,
   };
-}
-
-export function encodeInboundEvent(
-  topology: Topology,
-  event: CalcomInboundEventV1,
-  meta: PublishMeta,
-): MessageEnvelope {
-  const parsed = calcomInboundEventV1Schema.parse(event);
-  return {
-    subject: topology.subjects.calcomInbound(parsed.tenantId, parsed.trigger),
-    data: encoder.encode(JSON.stringify(parsed)),
-    headers: buildHeaders('calcom.inbound', parsed.version, parsed.tenantId, meta),
-    msgId: meta.msgId,
-  };
-}
-
-export function encodeSyncResult(
-  topology: Topology,
-  result: SyncResultV1,
-  meta: PublishMeta,
-): MessageEnvelope {
-  const parsed = syncResultV1Schema.parse(result);
-  return {
-    subject: topology.subjects.syncResult(parsed.tenantId, parsed.appointmentId, parsed.outcome),
-    data: encoder.encode(JSON.stringify(parsed)),
-    headers: buildHeaders('sync.result', parsed.version, parsed.tenantId, meta),
-    msgId: meta.msgId,
-  };
-}
-
-/** Publish and wait for JetStream's ack; a duplicate msgId returns the original ack (duplicate: true). */
-export function publishEnvelope(
-  js: JetStreamClient,
-  envelope: MessageEnvelope,
-  timeoutMs = 5000,
-): Promise<PubAck> {
-  return js.publish(envelope.subject, envelope.data, {
-    msgID: envelope.msgId,
-    headers: envelope.headers,
-    timeout: timeoutMs,
-  });
 }
 
 export interface MessageMeta {
@@ -110,14 +110,11 @@ export interface MessageMeta {
   traceparent: string | undefined;
 }
 
-export function readMeta(hdrs: MsgHdrs | undefined): MessageMeta {
+export function readMeta(hdrs: HeaderReader | undefined): MessageMeta {
   const get = (k: string) => (hdrs?.has(k) ? hdrs.get(k) : undefined);
-  const origin = get(HEADERS.origin);
+  const origin = originSchema.safeParse(get(HEADERS.origin));
   return {
-    origin:
-      origin === 'retell' || origin === 'admin' || origin === 'calcom' || origin === 'system'
-        ? origin
-        : undefined,
+    origin: origin.success ? origin.data : undefined,
     tenantId: get(HEADERS.tenantId),
     eventType: get(HEADERS.eventType),
     eventVersion: get(HEADERS.eventVersion),
@@ -129,30 +126,28 @@ export function readMeta(hdrs: MsgHdrs | undefined): MessageMeta {
 export type Decoded<T> =
   { ok: true; value: T; meta: MessageMeta } | { ok: false; reason: string; meta: MessageMeta };
 
-function decodeWith<T>(schema: z.ZodType<T>, data: Uint8Array, hdrs: MsgHdrs | undefined): Decoded<T> {
-  const meta = readMeta(hdrs);
+/** Parses a received message as `kind`; never throws (a message that does not fit says why). */
+export function decodeMessage<K extends MessageKind>(
+  kind: K,
+  m: { data: Uint8Array; headers?: HeaderReader | undefined },
+): Decoded<MessageOf<K>> {
+  const meta = readMeta(m.headers);
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder().decode(data));
+    json = JSON.parse(decoder.decode(m.data));
   } catch {
     return { ok: false, reason: 'not JSON', meta };
   }
-  const parsed = schema.safeParse(json);
+  const parsed = MESSAGES[kind].schema.safeParse(json);
   if (!parsed.success)
     return {
       ok: false,
       reason: parsed.error.issues.map((i) => i.path.join('.') + ': ' + i.message).join('; '),
       meta,
     };
-  if (meta.tenantId !== undefined && (parsed.data as { tenantId?: string }).tenantId !== meta.tenantId) {
+  const value = parsed.data as MessageOf<K>;
+  if (meta.tenantId !== undefined && value.tenantId !== meta.tenantId) {
     return { ok: false, reason: 'Tenant-Id header does not match payload', meta };
   }
-  return { ok: true, value: parsed.data, meta };
+  return { ok: true, value, meta };
 }
-
-export const decodeAppointmentEvent = (m: Pick<JsMsg, 'data' | 'headers'>) =>
-  decodeWith(appointmentEventV1Schema, m.data, m.headers);
-export const decodeInboundEvent = (m: Pick<JsMsg, 'data' | 'headers'>) =>
-  decodeWith(calcomInboundEventV1Schema, m.data, m.headers);
-export const decodeSyncResult = (m: Pick<JsMsg, 'data' | 'headers'>) =>
-  decodeWith(syncResultV1Schema, m.data, m.headers);

@@ -13,8 +13,10 @@ import {
   jetstreamManager,
   type JetStreamClient,
   type JetStreamManager,
+  type PubAck,
 } from '@nats-io/jetstream';
-import type { ConsumerDefinition, Topology } from '@calsync/contracts';
+import { headers as natsHeaders } from '@nats-io/nats-core';
+import type { ConsumerDefinition, MessageEnvelope, Topology } from '@calsync/contracts';
 import type { NatsCredentials } from './config';
 import type { Logger } from './logger';
 
@@ -147,4 +149,22 @@ function isNotFound(err: unknown): boolean {
   const e = err as { code?: string | number; api_error?: { err_code?: number }; message?: string };
   const code = e?.api_error?.err_code;
   return code === 10059 || code === 10014 || /not found/i.test(e?.message ?? '');
+}
+
+/**
+ * Publishes a message built by contracts' encodeMessage and waits for JetStream's ack; a
+ * duplicate msgId (inside the stream's duplicate window) returns the original ack, duplicate: true.
+ */
+export function publishEnvelope(
+  js: JetStreamClient,
+  envelope: MessageEnvelope,
+  timeoutMs = 5000,
+): Promise<PubAck> {
+  const h = natsHeaders();
+  for (const [name, value] of Object.entries(envelope.headers)) h.set(name, value);
+  return js.publish(envelope.subject, envelope.data, {
+    msgID: envelope.msgId,
+    headers: h,
+    timeout: timeoutMs,
+  });
 }

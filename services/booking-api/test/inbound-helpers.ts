@@ -3,13 +3,8 @@
  * inbound applier the way webhook-gateway does: encodeInboundEvent + publishEnvelope.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import {
-  encodeInboundEvent,
-  publishEnvelope,
-  type BookingTrigger,
-  type CalcomWebhookBooking,
-} from '@calsync/contracts';
-import { sha256Hex } from '@calsync/platform';
+import { encodeMessage, type BookingTrigger, type CalcomWebhookBooking } from '@calsync/contracts';
+import { publishEnvelope, sha256Hex } from '@calsync/platform';
 import type { AppointmentRow } from '@calsync/db';
 import { waitFor } from '@calsync/testkit';
 import type { Harness, TestTenant } from './harness';
@@ -79,7 +74,8 @@ export async function publishInbound(
   deliveryId = sha256Hex(randomUUID()),
 ): Promise<void> {
   const now = new Date().toISOString();
-  const env = encodeInboundEvent(
+  const env = encodeMessage(
+    'calcomInbound',
     h.nats.topology,
     { version: 1, deliveryId, tenantId, trigger, createdAt: now, receivedAt: now, payload },
     { msgId: deliveryId, origin: 'calcom', traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01` },

@@ -4,7 +4,8 @@
  * token decides who may listen, and only to their own tenant.
  */
 import { randomUUID } from 'node:crypto';
-import { encodeSyncResult, publishEnvelope } from '@calsync/contracts';
+import { encodeMessage } from '@calsync/contracts';
+import { publishEnvelope } from '@calsync/platform';
 import { waitFor } from '@calsync/testkit';
 import { createTenant, startBookingApi, type Harness, type TestTenant } from './harness';
 import { adminCreate, bookingPayload, inboundDrained, publishInbound, slot } from './inbound-helpers';
@@ -57,7 +58,8 @@ describe('GET /v1/tenants/:t/events', () => {
     // calcom-sync's outcome, as it publishes it.
     await publishEnvelope(
       h.nats.js,
-      encodeSyncResult(
+      encodeMessage(
+        'syncResult',
         h.nats.topology,
         {
           version: 1,

@@ -6,14 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { createCalcomSandbox, type CalcomSandbox, type CalcomSandboxOptions } from '@calsync/calcom-sandbox';
 import {
-  encodeAppointmentEvent,
-  publishEnvelope,
+  encodeMessage,
   type AppointmentEventName,
   type AppointmentSnapshot,
   type Origin,
 } from '@calsync/contracts';
 import { tenantSecret, type AppointmentRow } from '@calsync/db';
 import {
+  publishEnvelope,
   createLogger,
   createSecretBox,
   hashToken,
@@ -163,7 +163,8 @@ async function publish(
   reason?: string,
 ) {
   const eventId = randomUUID();
-  const env = encodeAppointmentEvent(
+  const env = encodeMessage(
+    'appointment',
     h.nats.topology,
     {
       version: 1,

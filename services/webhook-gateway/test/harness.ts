@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { Server } from 'node:http';
 import { createTenantReader, tenantSecret } from '@calsync/db';
-import { decodeInboundEvent, readMeta, type Topology } from '@calsync/contracts';
+import { decodeMessage, readMeta, type Topology } from '@calsync/contracts';
 import {
   closeServer,
   createSecretBox,
@@ -197,7 +197,7 @@ export async function streamMessages(nats: NatsHandle, topology: Topology) {
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
     const m = await nats.jsm.streams.getMessage(stream, { seq });
     if (!m) continue;
-    const decoded = decodeInboundEvent({ data: m.data, headers: m.header });
+    const decoded = decodeMessage('calcomInbound', { data: m.data, headers: m.header });
     out.push({ subject: m.subject, meta: readMeta(m.header), decoded });
   }
   return out;

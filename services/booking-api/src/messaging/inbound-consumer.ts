@@ -11,7 +11,7 @@
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { Counter } from 'prom-client';
-import { decodeInboundEvent, type ConsumerDefinition } from '@calsync/contracts';
+import { decodeMessage, type ConsumerDefinition, type Decoded, type MessageOf } from '@calsync/contracts';
 import {
   ensureConsumer,
   outageOf,
@@ -102,7 +102,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     logger.info('Inbound consumer started', { durable: def.durable });
     for await (const m of messages) {
       while (inFlight.size >= concurrency) await new Promise<void>((r) => (slotFreed = r));
-      const decoded = decodeInboundEvent(m);
+      const decoded = decodeMessage('calcomInbound', m);
       // Deliveries about one event type apply in stream order (a cancel must not overtake its booking);
       // different event types and tenants run side by side.
       const key = decoded.ok ? `${decoded.value.tenantId}:${decoded.value.payload.eventTypeId ?? ''}` : '';
@@ -123,7 +123,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     }
   }
 
-  async function handle(m: JsMsg, decoded: ReturnType<typeof decodeInboundEvent>): Promise<void> {
+  async function handle(m: JsMsg, decoded: Decoded<MessageOf<'calcomInbound'>>): Promise<void> {
     opts.metrics.eventsConsumed.inc({
       subject: subjectLabel(m.subject),
       origin: decoded.meta.origin ?? 'unknown',

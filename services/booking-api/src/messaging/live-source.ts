@@ -8,7 +8,7 @@
  * consumer's; what does not parse or names another tenant is dropped.
  */
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
-import { decodeAppointmentEvent, decodeSyncResult, type Topology } from '@calsync/contracts';
+import { decodeMessage, type Topology } from '@calsync/contracts';
 import type { Logger } from '@calsync/platform';
 import { ApiError } from '../domain/errors';
 import type { LiveEvent, LiveSource } from '../domain/live-events';
@@ -23,7 +23,7 @@ export function toLiveEvent(
 ) {
   const m = { data: msg.data, headers: msg.headers };
   if (kind === 'appointment') {
-    const d = decodeAppointmentEvent(m);
+    const d = decodeMessage('appointment', m);
     if (!d.ok || d.value.tenantId !== tenantId) return null;
     const v = d.value;
     return {
@@ -36,7 +36,7 @@ export function toLiveEvent(
       status: v.appointment.status,
     } satisfies LiveEvent;
   }
-  const d = decodeSyncResult(m);
+  const d = decodeMessage('syncResult', m);
   if (!d.ok || d.value.tenantId !== tenantId) return null;
   const v = d.value;
   return {

@@ -9,12 +9,13 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { Counter, Gauge } from 'prom-client';
 import type { Db } from '@calsync/db';
 import {
-  encodeAppointmentEvent,
-  publishEnvelope,
+  encodeMessage,
   type AppointmentEventV1,
   type Topology,
+  type MessageEnvelope,
 } from '@calsync/contracts';
 import {
+  publishEnvelope,
   isOutage,
   sleep,
   subjectLabel,
@@ -112,9 +113,9 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
 
   /** Encodes and publishes one row; never throws, so one bad row cannot sink the batch. */
   async function publishRow(row: OutboxRow): Promise<PublishOutcome> {
-    let env: ReturnType<typeof encodeAppointmentEvent>;
+    let env: MessageEnvelope;
     try {
-      env = encodeAppointmentEvent(deps.topology, JSON.parse(row.payload) as AppointmentEventV1, {
+      env = encodeMessage('appointment', deps.topology, JSON.parse(row.payload) as AppointmentEventV1, {
         msgId: row.id,
         origin: row.origin,
         traceparent: row.traceparent ?? undefined,

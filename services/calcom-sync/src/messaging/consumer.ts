@@ -5,7 +5,7 @@
  * the consumer has no max_deliver (see contracts' consumers.calcomSync).
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { decodeAppointmentEvent, type ConsumerDefinition } from '@calsync/contracts';
+import { decodeMessage, type ConsumerDefinition } from '@calsync/contracts';
 import { subjectLabel, type Logger, type ServiceMetrics } from '@calsync/platform';
 import type { Disposition } from '../domain/context';
 import type { AppointmentSyncer } from '../domain/sync-appointment';
@@ -58,7 +58,7 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
   async function handle(m: JsMsg): Promise<void> {
     const heartbeat = setInterval(() => m.working(), opts.heartbeatMs ?? Math.max(def.ackWaitMs / 3, 1000));
     try {
-      const decoded = decodeAppointmentEvent(m);
+      const decoded = decodeMessage('appointment', m);
       const origin = decoded.meta.origin ?? 'unknown';
       opts.serviceMetrics.eventsConsumed.inc({ subject: subjectLabel(m.subject), origin });
       if (m.info.deliveryCount > 1) opts.metrics.redeliveries.inc();

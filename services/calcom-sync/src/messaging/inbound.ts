@@ -5,13 +5,12 @@
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
 import {
-  encodeInboundEvent,
-  publishEnvelope,
+  encodeMessage,
   type BookingTrigger,
   type CalcomWebhookBooking,
   type Topology,
 } from '@calsync/contracts';
-import { sha256Hex, subjectLabel, type Clock, type ServiceMetrics } from '@calsync/platform';
+import { publishEnvelope, sha256Hex, subjectLabel, type Clock, type ServiceMetrics } from '@calsync/platform';
 
 export type InboundPublisher = (
   tenantId: string,
@@ -31,7 +30,8 @@ export function createInboundPublisher(deps: {
     const deliveryId = sha256Hex(
       `reconcile:${tenantId}:${trigger}:${payload.uid ?? ''}:${payload.status ?? ''}`,
     );
-    const env = encodeInboundEvent(
+    const env = encodeMessage(
+      'calcomInbound',
       deps.topology,
       { version: 1, deliveryId, tenantId, trigger, createdAt: now, receivedAt: now, payload },
       { msgId: deliveryId, origin: 'calcom' },

@@ -1,7 +1,13 @@
 /** Publishes each sync outcome on SYNC_RESULTS (after the DB write committed). */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { encodeSyncResult, publishEnvelope, type Topology } from '@calsync/contracts';
-import { subjectLabel, type Clock, type Logger, type ServiceMetrics } from '@calsync/platform';
+import { encodeMessage, type Topology } from '@calsync/contracts';
+import {
+  publishEnvelope,
+  subjectLabel,
+  type Clock,
+  type Logger,
+  type ServiceMetrics,
+} from '@calsync/platform';
 import type { PublishedResult } from '../domain/context';
 
 export function createResultPublisher(deps: {
@@ -12,7 +18,8 @@ export function createResultPublisher(deps: {
   serviceMetrics: ServiceMetrics;
 }) {
   return async function publishResult(r: PublishedResult): Promise<void> {
-    const env = encodeSyncResult(
+    const env = encodeMessage(
+      'syncResult',
       deps.topology,
       {
         version: 1,

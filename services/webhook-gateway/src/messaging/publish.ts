@@ -1,6 +1,6 @@
 /** Publishes verified deliveries to CALCOM_INBOUND and waits for JetStream's ack, briefly. */
-import { encodeInboundEvent, publishEnvelope, type Topology } from '@calsync/contracts';
-import { subjectLabel, type NatsHandle } from '@calsync/platform';
+import { encodeMessage, type Topology } from '@calsync/contracts';
+import { publishEnvelope, subjectLabel, type NatsHandle } from '@calsync/platform';
 import type { InboundPublisher } from '../domain/receiver';
 import type { GatewayMetrics } from '../metrics';
 
@@ -21,7 +21,7 @@ export interface InboundPublisherDeps {
 export function createInboundPublisher(deps: InboundPublisherDeps): InboundPublisher {
   return {
     async publish(event, meta) {
-      const envelope = encodeInboundEvent(deps.topology, event, meta);
+      const envelope = encodeMessage('calcomInbound', deps.topology, event, meta);
       const end = deps.metrics.publishDuration.startTimer();
       try {
         const ack = await publishEnvelope(deps.js, envelope, deps.timeoutMs);
