@@ -1,4 +1,4 @@
-/** The only SQL of the gateway: the `webhook_deliveries` de-duplication table (24 h, purged after 25 h). */
+/** The gateway's own SQL: the `webhook_deliveries` de-duplication table (24 h, purged after 25 h); tenants are read through @calsync/db. */
 import type { Db } from '@calsync/db';
 import type { DeliveryKey } from '../domain/receiver';
 import type { DeliveryRecord } from '../domain/dedup';
