@@ -1,16 +1,17 @@
 /**
  * The system under fuzz, as production runs it: booking-api, webhook-gateway and
  * calcom-sync as child processes against a fresh database on the shared MariaDB
- * and a private NATS namespace, the Cal.com sandbox in-process (its call log is
- * what "no Cal.com call" is checked against). calcom-sync talks to a dead Cal.com
+ * and a private NATS namespace (testkit's startServices), the Cal.com sandbox
+ * in-process (its call log is what "no Cal.com call" is checked against). calcom-sync talks to a dead Cal.com
  * address, so every sandbox call comes from a request booking-api is answering.
  */
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
 import { createLogger, hmacSha256Hex } from '@calsync/platform';
 import {
-  createTestDb,
-  createTestNats,
-  spawnService,
+  SERVICE_NAMES,
+  startServices,
+  type RunningServices,
+  type ServiceName,
   type SpawnedService,
   type TestDb,
   type TestNats,
@@ -49,69 +50,60 @@ export interface FuzzSystem {
   sb: CalcomSandbox;
   db: TestDb;
   nats: TestNats;
-  services: Record<'booking-api' | 'webhook-gateway' | 'calcom-sync', { url: string; proc: SpawnedService }>;
+  services: Record<ServiceName, { url: string; proc: SpawnedService }>;
   close(): Promise<void>;
 }
 
 export async function startSystem(): Promise<FuzzSystem> {
-  const [db, nats] = await Promise.all([createTestDb(), createTestNats()]);
   const sb = await createCalcomSandbox({
     port: 0,
     logger: createLogger({ service: 'calcom-sandbox', level: 'error' }),
     webhookTimeoutMs: 2_000,
   });
-  const common = {
-    DATABASE_URL: db.url,
-    NATS_URL: nats.url,
-    NATS_NAMESPACE: nats.namespace,
-    SECRETS_KEY,
-    RECONCILE_INTERVAL_SECONDS: '0',
-    LOG_LEVEL: 'info',
-    // Budgets are tested on their own (rate-limit tests); here they would turn every case into 429.
-    RATE_LIMIT_CLIENT_PER_MINUTE: '0',
-    RATE_LIMIT_TENANT_PER_MINUTE: '0',
-    // Cases come "from" many addresses (X-Forwarded-For), so the failed-authentication
-    // throttle per address does not turn the rest of the run into 429s.
-    TRUST_PROXY: 'loopback',
-  };
-  const spawned: SpawnedService[] = [];
-  const start = async (name: string, env: Record<string, string>) => {
-    const s = await spawnService(name, { ...common, ...env }, { timeoutMs: 60_000 });
-    spawned.push(s);
-    return { url: `http://127.0.0.1:${s.port}`, proc: s };
-  };
+  let running: RunningServices;
   try {
-    const api = await start('booking-api', {
-      BOOKING_API_PORT: '0',
-      OPERATOR_TOKEN,
-      CALCOM_API_URL: sb.url,
-      RETELL_CONFIRM_TIMEOUT_MS: '200',
-    });
-    const [gateway, sync] = await Promise.all([
-      start('webhook-gateway', { WEBHOOK_GATEWAY_PORT: '0' }),
-      start('calcom-sync', { CALCOM_SYNC_PORT: '0', CALCOM_API_URL: 'http://127.0.0.1:9' }),
-    ]);
-    for (const t of TENANTS) await createTenant(api.url, sb, gateway.url, t);
-    return {
-      sb,
-      db,
-      nats,
-      services: { 'booking-api': api, 'webhook-gateway': gateway, 'calcom-sync': sync },
-      async close() {
-        for (const s of spawned) s.kill('SIGTERM');
-        await Promise.all(spawned.map((s) => s.exited));
-        await sb.close();
-        await nats.close();
-        await db.drop();
+    running = await startServices({
+      calcomApiUrl: sb.url,
+      env: {
+        SECRETS_KEY,
+        RECONCILE_INTERVAL_SECONDS: '0',
+        // Budgets are tested on their own (rate-limit tests); here they would turn every case into 429.
+        RATE_LIMIT_CLIENT_PER_MINUTE: '0',
+        RATE_LIMIT_TENANT_PER_MINUTE: '0',
+        // Cases come "from" many addresses (X-Forwarded-For), so the failed-authentication
+        // throttle per address does not turn the rest of the run into 429s.
+        TRUST_PROXY: 'loopback',
       },
-    };
+      serviceEnv: {
+        'booking-api': { OPERATOR_TOKEN, RETELL_CONFIRM_TIMEOUT_MS: '200' },
+        'calcom-sync': { CALCOM_API_URL: 'http://127.0.0.1:9' },
+      },
+    });
   } catch (err) {
-    for (const s of spawned) s.kill('SIGKILL');
     await sb.close();
-    await nats.close();
-    await db.drop();
     throw err;
   }
+  const services = Object.fromEntries(
+    SERVICE_NAMES.map((n) => [n, { url: running.url[n], proc: running.proc[n] }]),
+  ) as FuzzSystem['services'];
+  try {
+    for (const t of TENANTS)
+      await createTenant(services['booking-api'].url, sb, services['webhook-gateway'].url, t);
+  } catch (err) {
+    await running.close(0);
+    await sb.close();
+    throw err;
+  }
+  return {
+    sb,
+    db: running.db,
+    nats: running.nats,
+    services,
+    async close() {
+      await running.close();
+      await sb.close();
+    },
+  };
 }
 
 async function createTenant(apiUrl: string, sb: CalcomSandbox, gatewayUrl: string, t: FuzzTenant) {
