@@ -1,5 +1,6 @@
 export * from './clock';
 export * from './config';
+export * from './consume';
 export * from './crypto';
 export * from './errors';
 export * from './http';

@@ -1,6 +1,6 @@
 /**
  * The durable pull consumer on CALCOM_INBOUND (contracts' consumers.inboundApplier):
- * nats.js's bounded-concurrency consume loop. The gateway has already answered
+ * platform's bounded, per-event-type ordered loop (runBoundedLoop). The gateway has already answered
  * Cal.com 200, so nothing is ever dropped: each message ends in ack (applied or
  * deliberately ignored), or ack after it was parked in MySQL (invalid, or failing
  * `parkAfter` times for a reason that is not an outage), or nak(delay) — an
@@ -14,6 +14,8 @@ import { Counter } from 'prom-client';
 import { decodeMessage, type ConsumerDefinition, type Decoded, type MessageOf } from '@calsync/contracts';
 import {
   ensureConsumer,
+  runBoundedLoop,
+  type BoundedLoop,
   outageOf,
   sleep,
   subjectLabel,
@@ -62,12 +64,10 @@ function remember(map: Map<number, number>, seq: number, value: number): void {
 export function createInboundConsumer(opts: InboundConsumerOptions) {
   const { js, def, logger } = opts;
   const concurrency = opts.concurrency ?? 16;
-  const inFlight = new Set<Promise<void>>();
-  const chains = new Map<string, Promise<void>>();
   const abort = new AbortController();
   let messages: ConsumerMessages | undefined;
   let running: Promise<void> | undefined;
-  let slotFreed: (() => void) | undefined;
+  let loop: BoundedLoop | undefined;
   const parkAfter = opts.parkAfter ?? 5;
   // Counted here, not from deliveryCount: deliveries spent waiting out an outage are not strikes.
   const strikes = new Map<number, number>();
@@ -96,31 +96,21 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     }
   }
 
-  async function loop(): Promise<void> {
+  async function consumeAll(): Promise<void> {
     messages = await attach();
     if (abort.signal.aborted) return;
     logger.info('Inbound consumer started', { durable: def.durable });
-    for await (const m of messages) {
-      while (inFlight.size >= concurrency) await new Promise<void>((r) => (slotFreed = r));
-      const decoded = decodeMessage('calcomInbound', m);
+    loop = runBoundedLoop(messages, {
+      concurrency,
+      prepare: (m) => decodeMessage('calcomInbound', m),
       // Deliveries about one event type apply in stream order (a cancel must not overtake its booking);
       // different event types and tenants run side by side.
-      const key = decoded.ok ? `${decoded.value.tenantId}:${decoded.value.payload.eventTypeId ?? ''}` : '';
-      const p = (chains.get(key) ?? Promise.resolve())
-        .then(() => handle(m, decoded))
-        .catch((err: unknown) => {
-          logger.error('Inbound message handling failed', { subject: m.subject, error: err });
-        })
-        .finally(() => {
-          inFlight.delete(p);
-          if (chains.get(key) === p) chains.delete(key);
-          const f = slotFreed;
-          slotFreed = undefined;
-          f?.();
-        });
-      chains.set(key, p);
-      inFlight.add(p);
-    }
+      keyOf: (d) => (d.ok ? `${d.value.tenantId}:${d.value.payload.eventTypeId ?? ''}` : ''),
+      handle,
+      onError: (err, m) =>
+        logger.error('Inbound message handling failed', { subject: m.subject, error: err }),
+    });
+    await loop.done;
   }
 
   async function handle(m: JsMsg, decoded: Decoded<MessageOf<'calcomInbound'>>): Promise<void> {
@@ -231,7 +221,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
   return {
     start(): void {
       if (running) return;
-      running = loop().catch((err: unknown) => {
+      running = consumeAll().catch((err: unknown) => {
         if (!abort.signal.aborted) logger.error('Inbound consume loop ended', { error: err });
       });
     },
@@ -244,7 +234,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
         // Still attaching (NATS unreachable): nothing is in hand; do not wait out a request timeout.
         await Promise.race([running, sleep(1_000)]);
       }
-      await Promise.allSettled([...inFlight]);
+      await loop?.settle();
     },
   };
 }

@@ -1,12 +1,12 @@
 /**
- * The durable pull consumer on APPOINTMENTS: nats.js's bounded-concurrency
+ * The durable pull consumer on APPOINTMENTS: platform's bounded-concurrency
  * consume loop. At most `concurrency` messages are worked on at once; each ends
  * in exactly one of ack, nak(delay) or term. Attempts are counted in MySQL, so
  * the consumer has no max_deliver (see contracts' consumers.calcomSync).
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { decodeMessage, type ConsumerDefinition } from '@calsync/contracts';
-import { subjectLabel, type Logger, type ServiceMetrics } from '@calsync/platform';
+import { runBoundedLoop, subjectLabel, type Logger, type ServiceMetrics } from '@calsync/platform';
 import type { Disposition } from '../domain/context';
 import type { AppointmentSyncer } from '../domain/sync-appointment';
 import type { SyncMetrics } from '../metrics';
@@ -33,25 +33,16 @@ export interface RunningConsumer {
 export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsumer> {
   const { js, def, logger } = opts;
   const consumer = await js.consumers.get(def.stream, def.durable);
-  const inFlight = new Set<Promise<void>>();
-  let slotFreed: (() => void) | undefined;
   let stopping = false;
   const messages: ConsumerMessages = await consumer.consume({ max_messages: opts.concurrency });
-
-  const loop = (async () => {
-    for await (const m of messages) {
-      while (inFlight.size >= opts.concurrency) {
-        await new Promise<void>((r) => (slotFreed = r));
-      }
-      const p = handle(m).finally(() => {
-        inFlight.delete(p);
-        const f = slotFreed;
-        slotFreed = undefined;
-        f?.();
-      });
-      inFlight.add(p);
-    }
-  })().catch((err: unknown) => {
+  const loop = runBoundedLoop(messages, {
+    concurrency: opts.concurrency,
+    prepare: () => undefined,
+    handle: (m) => handle(m),
+    onError: (err, m) =>
+      logger.error('Appointment event handling failed', { subject: m.subject, error: err }),
+  });
+  const ended = loop.done.catch((err: unknown) => {
     if (!stopping) logger.error('Consume loop ended', { error: err });
   });
 
@@ -95,8 +86,8 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
     async stop() {
       stopping = true;
       await messages.close().catch(() => undefined);
-      await loop;
-      await Promise.allSettled([...inFlight]);
+      await ended;
+      await loop.settle();
     },
     async lag() {
       // Asked of the server each time: info(true) is the snapshot taken at start and never moves.
