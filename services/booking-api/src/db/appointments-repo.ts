@@ -4,8 +4,7 @@
  * written through its store, in the same statement where a decision changes both.
  * Writes run inside the caller's transaction.
  */
-import type { Tx as Transaction } from '@calsync/db';
-import type { AppointmentRow, Db } from '@calsync/db';
+import type { AppointmentRow, Db, Tx } from '@calsync/db';
 import {
   columnsOf,
   createSyncStateStore,
@@ -56,12 +55,7 @@ function add(clauses: string[], values: unknown[], clause: string, value: unknow
 export function createAppointmentsRepo(db: Db) {
   const store = createSyncStateStore(db);
   return {
-    async get(
-      tenantId: string,
-      id: string,
-      tx?: Transaction,
-      forUpdate = false,
-    ): Promise<AppointmentRow | null> {
+    async get(tenantId: string, id: string, tx?: Tx, forUpdate = false): Promise<AppointmentRow | null> {
       const [row] = await db.query<AppointmentRow>(
         `SELECT * FROM appointments WHERE id = ? AND tenant_id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
         [id, tenantId],
@@ -88,7 +82,7 @@ export function createAppointmentsRepo(db: Db) {
     async lockEventType(
       tenantId: string,
       eventTypeId: number,
-      tx: Transaction,
+      tx: Tx,
     ): Promise<{ lengthMinutes: number } | null> {
       const [row] = await db.query<{ length_minutes: number }>(
         'SELECT length_minutes FROM tenant_event_types WHERE tenant_id = ? AND id = ? FOR UPDATE',
@@ -103,7 +97,7 @@ export function createAppointmentsRepo(db: Db) {
       eventTypeId: number,
       start: Date,
       end: Date,
-      tx: Transaction,
+      tx: Tx,
       excludeId?: string,
     ) {
       const [row] = await db.query<{ id: string }>(
@@ -122,12 +116,7 @@ export function createAppointmentsRepo(db: Db) {
      * A local one starts unsynced (version 1, synced 0, pending); one that came
      * from Cal.com (`calcom` given) exists there already: synced and verified.
      */
-    async insert(
-      a: NewAppointment,
-      now: Date,
-      tx: Transaction,
-      calcom?: CalcomLink,
-    ): Promise<AppointmentRow> {
+    async insert(a: NewAppointment, now: Date, tx: Tx, calcom?: CalcomLink): Promise<AppointmentRow> {
       const sync = calcom
         ? initialFromCalcom(
             { uid: calcom.uid, bookingId: calcom.bookingId, start: a.start, status: 'booked' },
@@ -173,7 +162,7 @@ export function createAppointmentsRepo(db: Db) {
       row: AppointmentRow,
       change: { start?: Date; end?: Date; status?: AppointmentStatus; cancelReason?: string | null },
       now: Date,
-      tx: Transaction,
+      tx: Tx,
       opts: { resolvesReview?: boolean } = {},
     ): Promise<void> {
       const business: Record<string, unknown> = {};
@@ -197,7 +186,7 @@ export function createAppointmentsRepo(db: Db) {
       id: string,
       d: { customer?: NewAppointment['customer']; notes?: string | null },
       now: Date,
-      tx: Transaction,
+      tx: Tx,
     ): Promise<void> {
       const sets: string[] = [];
       const values: unknown[] = [];

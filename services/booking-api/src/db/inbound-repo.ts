@@ -4,8 +4,7 @@
  * tenant_id; lookups lock the rows they return (the applier decides on them and
  * writes, through @calsync/sync-state's store, in the same transaction).
  */
-import type { Tx as Transaction } from '@calsync/db';
-import type { AppointmentRow, Db } from '@calsync/db';
+import type { AppointmentRow, Db, Tx } from '@calsync/db';
 
 import { MAX_LENGTH_MS, type CalcomLink } from './appointments-repo';
 export type { CalcomLink };
@@ -17,7 +16,7 @@ const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.
 
 export function createInboundRepo(db: Db) {
   return {
-    async findByUid(tenantId: string, uid: string, tx: Transaction): Promise<AppointmentRow | null> {
+    async findByUid(tenantId: string, uid: string, tx: Tx): Promise<AppointmentRow | null> {
       const [row] = await db.query<AppointmentRow>(
         'SELECT * FROM appointments WHERE tenant_id = ? AND calcom_booking_uid = ? FOR UPDATE',
         [tenantId, uid],
@@ -26,11 +25,7 @@ export function createInboundRepo(db: Db) {
       return row ?? null;
     },
 
-    async findByBookingId(
-      tenantId: string,
-      bookingId: number,
-      tx: Transaction,
-    ): Promise<AppointmentRow | null> {
+    async findByBookingId(tenantId: string, bookingId: number, tx: Tx): Promise<AppointmentRow | null> {
       const [row] = await db.query<AppointmentRow>(
         'SELECT * FROM appointments WHERE tenant_id = ? AND calcom_booking_id = ? LIMIT 1 FOR UPDATE',
         [tenantId, bookingId],
@@ -45,7 +40,7 @@ export function createInboundRepo(db: Db) {
       eventTypeId: number,
       start: Date,
       end: Date,
-      tx: Transaction,
+      tx: Tx,
       excludeId = '',
     ): Promise<string[]> {
       const rows = await db.query<{ id: string }>(
@@ -64,7 +59,7 @@ export function createInboundRepo(db: Db) {
       uid: string,
       reason: TombstoneReason,
       now: Date,
-      tx: Transaction,
+      tx: Tx,
     ): Promise<void> {
       await db.execute(
         `INSERT INTO calcom_booking_tombstones (tenant_id, calcom_booking_uid, reason, created_at) VALUES (?,?,?,?)
@@ -74,7 +69,7 @@ export function createInboundRepo(db: Db) {
       );
     },
 
-    async tombstoneOf(tenantId: string, uid: string, tx: Transaction): Promise<TombstoneReason | null> {
+    async tombstoneOf(tenantId: string, uid: string, tx: Tx): Promise<TombstoneReason | null> {
       const [row] = await db.query<{ reason: TombstoneReason }>(
         'SELECT reason FROM calcom_booking_tombstones WHERE tenant_id = ? AND calcom_booking_uid = ?',
         [tenantId, uid],

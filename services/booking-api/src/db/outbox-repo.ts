@@ -2,8 +2,7 @@
  * The transactional outbox: an event row written in the same transaction as the
  * appointment change, published later by the relay (messaging/outbox-relay.ts).
  */
-import type { Tx as Transaction } from '@calsync/db';
-import type { Db } from '@calsync/db';
+import type { Db, Tx } from '@calsync/db';
 import type { AppointmentEventV1, Origin } from '@calsync/contracts';
 
 export interface OutboxRow {
@@ -20,7 +19,7 @@ export interface OutboxRow {
 
 export function createOutboxRepo(db: Db) {
   return {
-    async add(event: AppointmentEventV1, traceparent: string | undefined, tx: Transaction): Promise<void> {
+    async add(event: AppointmentEventV1, traceparent: string | undefined, tx: Tx): Promise<void> {
       await db.execute(
         `INSERT INTO outbox (id, tenant_id, appointment_id, event, origin, payload, traceparent, created_at)
          VALUES (?,?,?,?,?,?,?,?)`,
@@ -42,7 +41,7 @@ export function createOutboxRepo(db: Db) {
      * Claims the oldest unpublished rows. SKIP LOCKED lets several booking-api
      * replicas relay in parallel without publishing a row twice.
      */
-    async claimBatch(limit: number, tx: Transaction): Promise<OutboxRow[]> {
+    async claimBatch(limit: number, tx: Tx): Promise<OutboxRow[]> {
       return db.query<OutboxRow>(
         `SELECT seq, id, tenant_id, appointment_id, origin, payload, traceparent, publish_attempts
            FROM outbox WHERE published_at IS NULL AND parked_at IS NULL
@@ -52,12 +51,12 @@ export function createOutboxRepo(db: Db) {
       );
     },
 
-    async markPublished(seqs: number[], now: Date, tx: Transaction): Promise<void> {
+    async markPublished(seqs: number[], now: Date, tx: Tx): Promise<void> {
       if (!seqs.length) return;
       await db.execute('UPDATE outbox SET published_at = ? WHERE seq IN (?)', [now, seqs], tx);
     },
 
-    async markFailed(seqs: number[], tx: Transaction): Promise<void> {
+    async markFailed(seqs: number[], tx: Tx): Promise<void> {
       if (!seqs.length) return;
       await db.execute(
         'UPDATE outbox SET publish_attempts = publish_attempts + 1 WHERE seq IN (?)',
@@ -67,7 +66,7 @@ export function createOutboxRepo(db: Db) {
     },
 
     /** Set aside for an operator: the relay skips parked rows and publishes the rest. */
-    async park(rows: { seq: number; error: string }[], now: Date, tx: Transaction): Promise<void> {
+    async park(rows: { seq: number; error: string }[], now: Date, tx: Tx): Promise<void> {
       for (const r of rows)
         await db.execute(
           'UPDATE outbox SET parked_at = ?, publish_error = ? WHERE seq = ?',

@@ -4,10 +4,9 @@
  * nothing of HTTP: failures are ApiErrors with codes.
  */
 import { randomUUID } from 'node:crypto';
-import type { Tx as Transaction } from '@calsync/db';
 import type { Clock } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
-import { type AppointmentRow, type Db, type TenantRecord } from '@calsync/db';
+import type { AppointmentRow, Db, TenantRecord, Tx } from '@calsync/db';
 import {
   type AppointmentEventName,
   type AppointmentStatus,
@@ -82,12 +81,12 @@ export function decodeCursor(cursor: string): { start: Date; id: string } {
 export function createAppointmentsService(deps: AppointmentsDeps) {
   const { db, appointments, outbox, clock } = deps;
 
-  const inTx = <T>(fn: (tx: Transaction) => Promise<T>) => inTxShared(db, fn);
+  const inTx = <T>(fn: (tx: Tx) => Promise<T>) => inTxShared(db, fn);
   const emit = (
     row: AppointmentRow,
     event: AppointmentEventName,
     actor: Actor,
-    tx: Transaction,
+    tx: Tx,
     extra: { previousStart?: Date; reason?: string | null } = {},
   ) => appendEvent({ outbox, clock }, row, event, actor, tx, extra);
 
@@ -100,7 +99,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     tenant: TenantRecord,
     eventTypeId: number,
     start: Date,
-    tx: Transaction,
+    tx: Tx,
     excludeId?: string,
   ) {
     const et = await appointments.lockEventType(tenant.id, eventTypeId, tx);
@@ -114,14 +113,14 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     return end;
   }
 
-  async function loadForChange(tenantId: string, id: string, tx: Transaction): Promise<AppointmentRow> {
+  async function loadForChange(tenantId: string, id: string, tx: Tx): Promise<AppointmentRow> {
     const row = await appointments.get(tenantId, id, tx, true);
     if (!row) throw notFound('Appointment');
     if (row.status === 'cancelled') throw new ApiError('already_cancelled', 'The appointment is cancelled');
     return row;
   }
 
-  async function reload(tenantId: string, id: string, tx: Transaction) {
+  async function reload(tenantId: string, id: string, tx: Tx) {
     const row = await appointments.get(tenantId, id, tx);
     if (!row) throw notFound('Appointment');
     return row;

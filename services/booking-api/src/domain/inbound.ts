@@ -12,9 +12,8 @@
  * redelivered webhook sees the effect of the ones before it. Never calls Cal.com.
  */
 import { randomUUID } from 'node:crypto';
-import type { Tx as Transaction } from '@calsync/db';
 import type { Counter } from 'prom-client';
-import type { AppointmentRow, Db, TenantReader } from '@calsync/db';
+import type { AppointmentRow, Db, TenantReader, Tx } from '@calsync/db';
 import type { CalcomInboundEventV1, CalcomWebhookBooking } from '@calsync/contracts';
 import type { Clock, Logger } from '@calsync/platform';
 import {
@@ -89,7 +88,7 @@ interface Work {
   lengthMinutes: number;
   tenantTimeZone: string;
   actor: EventActor;
-  tx: Transaction;
+  tx: Tx;
   now: Date;
   mayDefer: boolean;
   /** Set when an outbox row was written: the relay is woken after commit. */

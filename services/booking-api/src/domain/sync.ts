@@ -4,10 +4,9 @@
  * Retry and resolve write an outbox event in the same transaction, as every
  * change does; only keep-calcom and the review list read Cal.com.
  */
-import type { Tx as Transaction } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
-import { isDuplicateKey, type AppointmentRow, type Db, type TenantRecord } from '@calsync/db';
+import { isDuplicateKey, type AppointmentRow, type Db, type TenantRecord, type Tx } from '@calsync/db';
 import { ORIGINS, SYNC_STATUSES, type Origin, type SyncStatus } from '@calsync/contracts';
 import type { CalcomBooking, CalcomClient } from '@calsync/calcom-client';
 import type { AppointmentsRepo } from '../db/appointments-repo';
@@ -77,13 +76,13 @@ function parseStored(json: string | null): unknown {
 export function createSyncService(deps: SyncServiceDeps) {
   const { clock } = deps;
 
-  async function lockRow(tenantId: string, id: string, tx: Transaction): Promise<AppointmentRow> {
+  async function lockRow(tenantId: string, id: string, tx: Tx): Promise<AppointmentRow> {
     const row = await deps.appointments.get(tenantId, id, tx, true);
     if (!row) throw notFound('Appointment');
     return row;
   }
 
-  async function reload(tenantId: string, id: string, tx: Transaction): Promise<AppointmentRow> {
+  async function reload(tenantId: string, id: string, tx: Tx): Promise<AppointmentRow> {
     return (await deps.appointments.get(tenantId, id, tx))!;
   }
 

@@ -3,14 +3,13 @@
  * that lost a deadlock, and appending an appointment event to the outbox inside it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Tx as Transaction } from '@calsync/db';
 import type { Clock } from '@calsync/platform';
-import { isRetryableTxError, type AppointmentRow, type Db } from '@calsync/db';
+import { isRetryableTxError, type AppointmentRow, type Db, type Tx } from '@calsync/db';
 import { appointmentEventV1Schema, type AppointmentEventName, type Origin } from '@calsync/contracts';
 import type { OutboxRepo } from '../db/outbox-repo';
 import { toSnapshot } from './appointment-resource';
 
-export async function inTx<T>(db: Db, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+export async function inTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction(fn);
@@ -31,7 +30,7 @@ export async function appendEvent(
   row: AppointmentRow,
   event: AppointmentEventName,
   actor: EventActor,
-  tx: Transaction,
+  tx: Tx,
   extra: { previousStart?: Date | undefined; reason?: string | null | undefined } = {},
 ): Promise<void> {
   const evt = appointmentEventV1Schema.parse({
