@@ -53,6 +53,4 @@ export function withErrorCodes<const T extends Record<string, number>>(
   return { ...HTTP_ERROR_STATUS, ...own };
 }
 
-export const invalid = (message: string, details?: unknown) =>
-  new AppError('invalid_request', message, details);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);

@@ -7,21 +7,13 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
 import type { AppointmentRow, Db, TenantRecord, Tx } from '@calsync/db';
-import {
-  type AppointmentEventName,
-  type AppointmentStatus,
-  type Origin,
-  type SyncStatus,
-} from '@calsync/contracts';
+import { type AppointmentEventName, type AppointmentStatus, type SyncStatus } from '@calsync/contracts';
 import type { AppointmentsRepo, NewAppointment } from '../db/appointments-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
 import { toAppointment, type Appointment } from './appointment-resource';
-import { appendEvent, inTx as inTxShared } from './tx';
+import { appendEvent, inTx as inTxShared, type Actor } from './tx';
 
-export interface Actor {
-  origin: Origin;
-  traceparent?: string | undefined;
-}
+export type { Actor } from './tx';
 
 export interface CreateInput {
   eventTypeId: number;

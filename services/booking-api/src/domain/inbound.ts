@@ -29,7 +29,7 @@ import type { AppointmentsRepo } from '../db/appointments-repo';
 import type { InboundRepo } from '../db/inbound-repo';
 import type { OutboxRepo } from '../db/outbox-repo';
 import { customerOf, kindOf, ourAppointmentId, timesOf, versionFromWebhook } from './calcom-booking';
-import { appendEvent, inTx, type EventActor } from './tx';
+import { appendEvent, inTx, type Actor } from './tx';
 
 export type InboundOutcome =
   'created' | 'rescheduled' | 'cancelled' | 'echo' | 'duplicate' | 'conflict' | 'ignored';
@@ -87,7 +87,7 @@ interface Work {
   eventTypeId: number;
   lengthMinutes: number;
   tenantTimeZone: string;
-  actor: EventActor;
+  actor: Actor;
   tx: Tx;
   now: Date;
   mayDefer: boolean;

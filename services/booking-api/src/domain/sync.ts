@@ -21,7 +21,7 @@ import {
 } from '@calsync/sync-state';
 import { calcomStateOf, type CalcomState } from './calcom-booking';
 import { toAppointment, type Appointment } from './appointment-resource';
-import { appendEvent, inTx, type EventActor } from './tx';
+import { appendEvent, inTx, type Actor } from './tx';
 
 export const RESOLUTIONS = ['keep-local', 'keep-calcom', 'dismiss'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
@@ -87,7 +87,7 @@ export function createSyncService(deps: SyncServiceDeps) {
   }
 
   /** Hands the current local state to calcom-sync again (retry, keep-local). */
-  async function requestSync(tenant: TenantRecord, id: string, actor: EventActor, requireReview: boolean) {
+  async function requestSync(tenant: TenantRecord, id: string, actor: Actor, requireReview: boolean) {
     const row = await inTx(deps.db, async (tx) => {
       const current = await lockRow(tenant.id, id, tx);
       if (requireReview && current.requires_manual_review !== 1)
@@ -134,7 +134,7 @@ export function createSyncService(deps: SyncServiceDeps) {
     return calcomStateOf(live);
   }
 
-  async function keepCalcom(tenant: TenantRecord, id: string, actor: EventActor): Promise<Appointment> {
+  async function keepCalcom(tenant: TenantRecord, id: string, actor: Actor): Promise<Appointment> {
     const peek = await deps.appointments.get(tenant.id, id);
     if (!peek) throw notFound('Appointment');
     if (peek.requires_manual_review !== 1)
@@ -258,9 +258,9 @@ export function createSyncService(deps: SyncServiceDeps) {
       return { items };
     },
 
-    retry: (tenant: TenantRecord, id: string, actor: EventActor) => requestSync(tenant, id, actor, false),
+    retry: (tenant: TenantRecord, id: string, actor: Actor) => requestSync(tenant, id, actor, false),
 
-    async resolve(tenant: TenantRecord, id: string, resolution: Resolution, actor: EventActor) {
+    async resolve(tenant: TenantRecord, id: string, resolution: Resolution, actor: Actor) {
       switch (resolution) {
         case 'keep-local':
           return requestSync(tenant, id, actor, true);

@@ -19,7 +19,8 @@ export async function inTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
   }
 }
 
-export interface EventActor {
+/** Who made a change: its Sync-Origin, and the trace it belongs to. */
+export interface Actor {
   origin: Origin;
   traceparent?: string | undefined;
 }
@@ -29,7 +30,7 @@ export async function appendEvent(
   deps: { outbox: OutboxRepo; clock: Clock },
   row: AppointmentRow,
   event: AppointmentEventName,
-  actor: EventActor,
+  actor: Actor,
   tx: Tx,
   extra: { previousStart?: Date | undefined; reason?: string | null | undefined } = {},
 ): Promise<void> {

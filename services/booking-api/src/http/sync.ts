@@ -5,7 +5,7 @@ import { traceOf, validate, type Clock } from '@calsync/platform';
 import { ApiError } from '../domain/errors';
 import { isoInstantSchema } from '@calsync/contracts';
 import { RESOLUTIONS, type SyncService } from '../domain/sync';
-import type { EventActor } from '../domain/tx';
+import type { Actor } from '../domain/tx';
 import { tenantOf } from './auth';
 import { uuidParam } from './schemas';
 
@@ -25,7 +25,7 @@ function appointmentId(req: Request): string {
 }
 
 /** The admin is the actor of a retry or a keep-local. */
-const admin = (res: Response): EventActor => ({ origin: 'admin', traceparent: traceOf(res) });
+const admin = (res: Response): Actor => ({ origin: 'admin', traceparent: traceOf(res) });
 
 export function syncRouter(deps: { sync: SyncService; clock: Clock }): Router {
   const r = Router({ mergeParams: true });
