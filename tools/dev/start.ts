@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
-import { createLogger } from '@calsync/platform';
+import { DEV_SECRETS_KEY, createLogger } from '@calsync/platform';
 import { watchParent } from './parent-watch';
 
 const ROOT = resolve(__dirname, '../..');
@@ -42,7 +42,7 @@ const operatorToken = env.OPERATOR_TOKEN
   : devSecret('operator-token');
 const DEV = {
   OPERATOR_TOKEN: operatorToken.value,
-  SECRETS_KEY: env.SECRETS_KEY ?? '0'.repeat(64),
+  SECRETS_KEY: env.SECRETS_KEY ?? DEV_SECRETS_KEY,
   BOOKING_API_PORT: env.BOOKING_API_PORT ?? '3000',
   WEBHOOK_GATEWAY_PORT: env.WEBHOOK_GATEWAY_PORT ?? '3001',
   CALCOM_SYNC_PORT: env.CALCOM_SYNC_PORT ?? '3002',

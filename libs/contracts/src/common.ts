@@ -21,3 +21,6 @@ export type SyncStatus = z.infer<typeof syncStatusSchema>;
 
 /** W3C trace context header value. */
 export const traceparentSchema = z.string().regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/);
+
+/** A phone number in E.164 (+, country code, up to 15 digits): how every phone number is stored and sent. */
+export const E164_PATTERN = /^\+[1-9]\d{6,14}$/;

@@ -104,6 +104,12 @@ export const databaseUrlSchema = z
     }
   }, 'must be mysql://user[:password]@host:port/database');
 
+/**
+ * The key a service uses when SECRETS_KEY is unset outside production (development, tests):
+ * all zeros, so it protects nothing; production refuses to start without a real one.
+ */
+export const DEV_SECRETS_KEY = '0'.repeat(64);
+
 /** 32 bytes as base64 or hex. */
 export const secretsKeySchema = z
   .string()

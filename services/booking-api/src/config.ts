@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEV_SECRETS_KEY,
   commonConfig,
   commonEnvShape,
   parseEnv,
@@ -9,9 +10,6 @@ import {
   secretsKeySchema,
 } from '@calsync/platform';
 import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
-
-/** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
-export const DEV_SECRETS_KEY = '0'.repeat(64);
 
 const schema = z
   .object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  DEV_SECRETS_KEY,
   commonConfig,
   commonEnvShape,
   parseEnv,
@@ -8,9 +9,6 @@ import {
   rateLimitEnvShape,
   secretsKeySchema,
 } from '@calsync/platform';
-
-/** Fixed development key: `npm start` and tests only. Production refuses to start without SECRETS_KEY. */
-export const DEV_SECRETS_KEY = '0'.repeat(64);
 
 /** Cal.com bodies are a few KiB; anything this large is not a webhook. */
 export const MAX_BODY_BYTES = 256 * 1024;

@@ -3,11 +3,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createTopology } from '@calsync/contracts';
 import { tenantSecret } from '@calsync/db';
-import { createLogger, createSecretBox, hmacSha256Hex, connectNats } from '@calsync/platform';
+import {
+  DEV_SECRETS_KEY,
+  createLogger,
+  createSecretBox,
+  hmacSha256Hex,
+  connectNats,
+} from '@calsync/platform';
 import { natsUrl, uniqueSuffix, waitFor } from '@calsync/testkit';
 import { bookingPayload, webhookBody } from './fixtures';
 import { createTestDb } from './harness';
-import { DEV_SECRETS_KEY } from '../src/config';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const namespace = `t${uniqueSuffix()}`;

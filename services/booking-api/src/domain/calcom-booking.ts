@@ -2,7 +2,12 @@
  * Pure helpers of the inbound applier: what a Cal.com webhook payload says, in
  * our terms. No I/O, unit tested beside this file.
  */
-import type { AppointmentStatus, BookingTrigger, CalcomWebhookBooking } from '@calsync/contracts';
+import {
+  E164_PATTERN,
+  type AppointmentStatus,
+  type BookingTrigger,
+  type CalcomWebhookBooking,
+} from '@calsync/contracts';
 import { canonicalTimeZone } from '@calsync/platform';
 
 export type InboundKind = 'create' | 'reschedule' | 'cancel';
@@ -51,7 +56,6 @@ export function timesOf(
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const E164 = /^\+[1-9]\d{6,14}$/;
 
 export interface InboundCustomer {
   name: string;
@@ -66,7 +70,7 @@ export function customerOf(p: CalcomWebhookBooking, tenantTimeZone: string): Inb
   const name = (a?.name ?? '').trim().slice(0, 200) || 'Cal.com booking';
   const email = a?.email && a.email.length <= 254 && EMAIL.test(a.email) ? a.email : null;
   // Cal.com gives phone-only attendees a placeholder address; the phone is the real contact then.
-  const phone = a?.phoneNumber && E164.test(a.phoneNumber) ? a.phoneNumber : null;
+  const phone = a?.phoneNumber && E164_PATTERN.test(a.phoneNumber) ? a.phoneNumber : null;
   const timeZone = (a?.timeZone && canonicalTimeZone(a.timeZone)) || tenantTimeZone;
   return { name, email, phone, timeZone };
 }

@@ -5,7 +5,7 @@
  * is mounted before the global JSON parser). Business outcomes are 200.
  */
 import express, { Router, type ErrorRequestHandler, type RequestHandler } from 'express';
-import { HTTP_HEADERS, tenantIdSchema } from '@calsync/contracts';
+import { E164_PATTERN, HTTP_HEADERS, tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
 import { clientOf, outageOf, sha256Hex, traceOf, type Clock, type Logger } from '@calsync/platform';
 import { ApiError } from '../domain/errors';
@@ -25,7 +25,6 @@ export interface RetellRouterDeps {
   confirmTimeoutMs: number;
 }
 
-const E164 = /^\+[1-9]\d{6,14}$/;
 const CALL_ID = /^[\x21-\x7e]{1,128}$/;
 
 type Json = Record<string, unknown>;
@@ -33,7 +32,7 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : undefined);
 const phoneOf = (v: unknown) => {
   const p = str(v)?.replace(/[\s()-]/g, '');
-  return p && E164.test(p) ? p : null;
+  return p && E164_PATTERN.test(p) ? p : null;
 };
 
 /** Every failure is the same 401, so tenants and keys cannot be probed. */

@@ -1,6 +1,6 @@
 /** Request bodies and queries (SPEC §4.1–4.2). Strict: unknown properties are a 400. */
 import { z } from 'zod';
-import { APPOINTMENT_STATUSES, SYNC_STATUSES, isoInstantSchema } from '@calsync/contracts';
+import { E164_PATTERN, APPOINTMENT_STATUSES, SYNC_STATUSES, isoInstantSchema } from '@calsync/contracts';
 import { canonicalTimeZone } from '@calsync/platform';
 
 /** Any spelling of a zone in, its canonical name out: only that is stored or sent to Cal.com. */
@@ -13,7 +13,7 @@ export const ianaZone = z
     ctx.addIssue({ code: 'custom', message: 'must be an IANA time zone such as Europe/Berlin' });
     return z.NEVER;
   });
-export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164, e.g. +4915112345678');
+export const e164 = z.string().regex(E164_PATTERN, 'must be E.164, e.g. +4915112345678');
 export const email = z.email().max(254);
 const instant = isoInstantSchema
   .meta({ description: 'ISO 8601 with an offset or `Z`, e.g. `2030-05-04T09:30:00+02:00`.' })

@@ -3,6 +3,7 @@
  * sloppy (numbers as strings, extra properties ignored), strict about meaning.
  * A failure becomes a sentence for the caller naming what is missing.
  */
+import { E164_PATTERN } from '@calsync/contracts';
 import { z } from 'zod';
 import { canonicalTimeZone } from '@calsync/platform';
 import { isValidZone } from './time';
@@ -40,7 +41,7 @@ export const bookArgs = z.object({
   phone: z
     .string()
     .transform((p) => p.replace(/[\s()-]/g, ''))
-    .pipe(z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be E.164'))
+    .pipe(z.string().regex(E164_PATTERN, 'must be E.164'))
     .optional(),
   notes: z.string().max(2000).optional(),
 });
