@@ -32,7 +32,7 @@ async function findAppointment(
   zone: string,
 ): Promise<Found> {
   if (by.appointmentId) {
-    const row = await deps.rows.get(tenant.id, by.appointmentId);
+    const row = await deps.appointmentsRepo.get(tenant.id, by.appointmentId);
     if (!row)
       return { ok: false, answer: { result: 'I could not find that appointment.', status: 'not_found' } };
     if (row.status === 'cancelled')
@@ -54,7 +54,7 @@ async function findAppointment(
     };
   const day = dayRange(by.date, zone);
   if (!day) return { ok: false, answer: invalid('I need a valid date, like 2026-03-30.') };
-  const rows = await deps.repo.bookedByPhone(tenant.id, call.callerPhone, day.from, day.to);
+  const rows = await deps.retellRepo.bookedByPhone(tenant.id, call.callerPhone, day.from, day.to);
   const [only, ...more] = rows;
   if (!only)
     return {
@@ -175,7 +175,8 @@ export async function rescheduleAppointment(
     throw err;
   }
   // Committed: a failed re-read (MySQL gone) must not become an error; the bump is one.
-  const version = (await deps.rows.get(tenant.id, id).catch(() => undefined))?.version ?? row.version + 1;
+  const version =
+    (await deps.appointmentsRepo.get(tenant.id, id).catch(() => undefined))?.version ?? row.version + 1;
   const verdict = await waitForVerdict(deps, tenant.id, id, version, call.deadline);
   const note = when.ambiguous ? AMBIGUOUS_NOTE : '';
   return answerByVerdict(verdict, {

@@ -27,8 +27,10 @@ export interface RetellAnswer {
 
 export interface RetellDeps {
   appointments: AppointmentsService;
-  rows: AppointmentsRepo;
-  repo: RetellRepo;
+  /** Appointment rows as booking-api stores them. */
+  appointmentsRepo: AppointmentsRepo;
+  /** The phone agent's own queries (by caller, busy times). */
+  retellRepo: RetellRepo;
   availability: Availability;
   waitForSync: SyncResultWaiter;
   clock: Clock;

@@ -42,14 +42,14 @@ export interface RetellFunctionsDeps {
 }
 
 export function createRetellFunctions(d: RetellFunctionsDeps) {
-  const repo = createRetellRepo(d.db);
+  const retellRepo = createRetellRepo(d.db);
   const deps: RetellDeps = {
     appointments: d.appointments,
-    rows: createAppointmentsRepo(d.db),
-    repo,
+    appointmentsRepo: createAppointmentsRepo(d.db),
+    retellRepo,
     availability: createAvailability({
       slots: d.slots,
-      repo,
+      repo: retellRepo,
       logger: d.logger,
       clock: d.clock,
       calcomTimeoutMs: d.calcomTimeoutMs,
@@ -66,7 +66,7 @@ export function createRetellFunctions(d: RetellFunctionsDeps) {
       const id = answer.appointmentId;
       if (typeof id !== 'string' || (answer.status !== 'confirmed' && answer.status !== 'pending'))
         return true;
-      return (await deps.rows.get(tenantId, id))?.status === 'booked';
+      return (await deps.appointmentsRepo.get(tenantId, id))?.status === 'booked';
     },
   });
 

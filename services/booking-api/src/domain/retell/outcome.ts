@@ -32,7 +32,7 @@ export function verdictOf(row: AppointmentRow, version: number): Verdict | undef
 
 /** Waits, at most until the call's deadline, for calcom-sync's verdict on `version` of the appointment. */
 export function waitForVerdict(
-  deps: Pick<RetellDeps, 'rows' | 'waitForSync'>,
+  deps: Pick<RetellDeps, 'appointmentsRepo' | 'waitForSync'>,
   tenantId: string,
   id: string,
   version: number,
@@ -42,7 +42,7 @@ export function waitForVerdict(
     tenantId,
     id,
     async () => {
-      const row = await deps.rows.get(tenantId, id);
+      const row = await deps.appointmentsRepo.get(tenantId, id);
       return row ? verdictOf(row, version) : undefined;
     },
     deadline,
