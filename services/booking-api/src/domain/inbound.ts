@@ -80,7 +80,8 @@ export class OutOfOrderDelivery extends Error {
   }
 }
 
-interface Work {
+/** One Cal.com delivery being applied, inside its transaction. */
+interface Applying {
   evt: CalcomInboundEventV1;
   p: CalcomWebhookBooking;
   uid: string;
@@ -142,7 +143,7 @@ export function createInboundApplier(deps: InboundDeps) {
       // The tenant comes from the event alone; an event type of another tenant finds no row here.
       const et = await deps.appointments.lockEventType(tenant.id, eventTypeId, tx);
       if (!et) return ignored('foreign_event_type');
-      const w: Work = {
+      const w: Applying = {
         evt,
         p,
         uid,
@@ -169,22 +170,22 @@ export function createInboundApplier(deps: InboundDeps) {
     return result;
   }
 
-  const emit = async (w: Work, id: string, event: 'booked' | 'rescheduled' | 'cancelled', extra = {}) => {
+  const emit = async (w: Applying, id: string, event: 'booked' | 'rescheduled' | 'cancelled', extra = {}) => {
     const row = await deps.appointments.get(w.evt.tenantId, id, w.tx);
     if (!row) return;
     await appendEvent({ outbox: deps.outbox, clock }, row, event, w.actor, w.tx, extra);
     w.wroteEvent = true;
   };
 
-  const snapshot = (w: Work) =>
+  const snapshot = (w: Applying) =>
     versionFromWebhook(w.evt.trigger, w.evt.receivedAt, w.p, timesOf(w.p, w.lengthMinutes));
 
-  const save = (w: Work, row: AppointmentRow, next: SyncState, business: Record<string, unknown> = {}) =>
+  const save = (w: Applying, row: AppointmentRow, next: SyncState, business: Record<string, unknown> = {}) =>
     deps.store.write(w.evt.tenantId, row.id, { before: stateOf(row), next }, w.now, w.tx, business);
 
   /** The change as the machine reads it. */
   function change(
-    w: Work,
+    w: Applying,
     kind: CalcomChange['kind'],
     start: Date,
     fromUid: string | null,
@@ -205,7 +206,7 @@ export function createInboundApplier(deps: InboundDeps) {
   }
 
   /** BOOKING_CREATED / BOOKING_REQUESTED without rescheduleUid. */
-  async function onCreate(w: Work): Promise<InboundResult> {
+  async function onCreate(w: Applying): Promise<InboundResult> {
     const tenantId = w.evt.tenantId;
     const times = timesOf(w.p, w.lengthMinutes);
     const ownId = ourAppointmentId(w.p);
@@ -266,7 +267,7 @@ export function createInboundApplier(deps: InboundDeps) {
    * Cal.com is the truth for its own bookings, so an overlapping one is kept,
    * but both it and the local ones it overlaps go to review.
    */
-  async function flagOverlaps(w: Work, id: string, t: { start: Date; end: Date }): Promise<boolean> {
+  async function flagOverlaps(w: Applying, id: string, t: { start: Date; end: Date }): Promise<boolean> {
     const others = await repo.findOverlaps(w.evt.tenantId, w.eventTypeId, t.start, t.end, w.tx, id);
     if (!others.length) return false;
     for (const other of [id, ...others]) {
@@ -285,7 +286,7 @@ export function createInboundApplier(deps: InboundDeps) {
   }
 
   /** BOOKING_RESCHEDULED (or REQUESTED/CREATED with rescheduleUid): `uid` is the new booking, `rescheduleUid` the old. */
-  async function onReschedule(w: Work): Promise<InboundResult> {
+  async function onReschedule(w: Applying): Promise<InboundResult> {
     const tenantId = w.evt.tenantId;
     const oldUid = w.p.rescheduleUid ?? null;
     const ownId = ourAppointmentId(w.p);
@@ -343,7 +344,7 @@ export function createInboundApplier(deps: InboundDeps) {
    * recorded and the local state is kept for a human.
    */
   async function recordOnly(
-    w: Work,
+    w: Applying,
     row: AppointmentRow,
     v: CalcomVerdict,
     staleReason: string,
@@ -355,7 +356,7 @@ export function createInboundApplier(deps: InboundDeps) {
   }
 
   /** BOOKING_CANCELLED / BOOKING_REJECTED: no metadata, matched by uid or booking id. */
-  async function onCancel(w: Work): Promise<InboundResult> {
+  async function onCancel(w: Applying): Promise<InboundResult> {
     const tenantId = w.evt.tenantId;
     let row = await repo.findByUid(tenantId, w.uid, w.tx);
     if (!row && w.p.bookingId != null) row = await repo.findByBookingId(tenantId, w.p.bookingId, w.tx);
@@ -367,7 +368,7 @@ export function createInboundApplier(deps: InboundDeps) {
     return cancelRow(w, row);
   }
 
-  async function cancelRow(w: Work, row: AppointmentRow): Promise<InboundResult> {
+  async function cancelRow(w: Applying, row: AppointmentRow): Promise<InboundResult> {
     const v = calcomChange(
       stateOf(row),
       change(w, 'cancelled', row.last_synced_start_at ?? row.start_at, null, null, row),
