@@ -3,6 +3,8 @@
  * /readyz, /metrics that passes `promtool check metrics`, and SIGTERM → exit 0
  * within 10 s.
  */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 import {
   createTestDb,
   natsUrl,
@@ -58,5 +60,32 @@ describe.each(SERVICES)('$name', ({ name, port }) => {
     svc.kill('SIGTERM');
     expect(await svc.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('reports a failed start as one redacted JSON line and exits 1, as every service does', async () => {
+    // Production without SECRETS_KEY: refused before anything connects. The database URL carries a
+    // password that must not be echoed.
+    const child = spawn(process.execPath, ['--import', 'tsx', `services/${name}/src/main.ts`], {
+      cwd: resolve(__dirname, '..'),
+      env: {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'production',
+        DATABASE_URL: 'mysql://u:hunter2@127.0.0.1:9/x',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(code).toBe(1);
+    const lines = err.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({
+      level: 'error',
+      service: name,
+      message: `${name} failed to start`,
+      error: { name: 'ConfigError', message: expect.stringContaining('SECRETS_KEY') },
+    });
+    expect(err).not.toContain('hunter2');
   });
 });

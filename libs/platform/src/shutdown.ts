@@ -3,7 +3,7 @@
  * work → finish in-flight → drain NATS → close MySQL); stop() is idempotent and
  * bounded by a deadline.
  */
-import type { Logger } from './logger';
+import { redact, type Logger } from './logger';
 
 export interface Shutdown {
   /** Adds a step; steps run in the order they were added. */
@@ -53,4 +53,19 @@ export function exitOnSignals(shutdown: Shutdown): void {
       void shutdown.stop(sig).then(() => process.exit(0));
     });
   }
+}
+
+/**
+ * Runs a service's main and, if start-up fails (a bad config, an unreachable dependency), writes
+ * one JSON line as the logger would, redacted (a ConfigError's message names the variable, never
+ * its value), and exits 1. Every service reports a failed start the same way.
+ */
+export function runMain(service: string, main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    // Written synchronously (stderr is a pipe or a file), so the line is out before exit.
+    process.stderr.write(
+      `${JSON.stringify({ level: 'error', service, message: `${service} failed to start`, error: redact(err) })}\n`,
+    );
+    process.exit(1);
+  });
 }

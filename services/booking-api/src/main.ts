@@ -10,6 +10,7 @@ import {
   exitOnSignals,
   listen,
   systemClock,
+  runMain,
 } from '@calsync/platform';
 import { createBookingApi } from './app';
 import { loadConfig } from './config';
@@ -53,14 +54,4 @@ async function main() {
   exitOnSignals(shutdown);
 }
 
-main().catch((err: unknown) => {
-  // One line, then exit: a bad config or an unreachable dependency at start.
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      service: 'booking-api',
-      message: err instanceof Error ? err.message : String(err),
-    }),
-  );
-  process.exit(1);
-});
+runMain('booking-api', main);

@@ -1,6 +1,13 @@
 /** Composition root: config → logger → MySQL → NATS → app; SIGTERM drains and exits 0. */
 import { createDb, ensureDatabase, migrate } from '@calsync/db';
-import { connectNats, createLogger, createShutdown, exitOnSignals, systemClock } from '@calsync/platform';
+import {
+  connectNats,
+  createLogger,
+  createShutdown,
+  exitOnSignals,
+  systemClock,
+  runMain,
+} from '@calsync/platform';
 import { createCalcomSyncApp } from './app';
 import { loadConfig } from './config';
 
@@ -28,8 +35,4 @@ async function main() {
   await app.start();
 }
 
-main().catch((err: unknown) => {
-  // One clear line (a ConfigError names the variable); never the config object itself.
-  console.error(err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-  process.exit(1);
-});
+runMain('calcom-sync', main);

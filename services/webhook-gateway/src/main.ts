@@ -2,7 +2,6 @@
 import { createTopology } from '@calsync/contracts';
 import { createDb, createTenantReader, ensureDatabase, migrate } from '@calsync/db';
 import {
-  ConfigError,
   closeServer,
   connectNats,
   createLogger,
@@ -12,6 +11,7 @@ import {
   exitOnSignals,
   listen,
   systemClock as clock,
+  runMain,
 } from '@calsync/platform';
 import { createWebhookGatewayApp } from './app';
 import { loadConfig } from './config';
@@ -81,8 +81,4 @@ async function main() {
   shutdown.add('mysql', () => db.close());
 }
 
-main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else createLogger({ service: 'webhook-gateway' }).error('webhook-gateway failed to start', { error: err });
-  process.exit(1);
-});
+runMain('webhook-gateway', main);
