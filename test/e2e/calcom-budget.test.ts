@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { retellSignature, waitFor } from '@calsync/testkit';
-import { slot, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
+import { PATIENCE_MS, slot, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
 
 const LIMIT = 5;
 const WINDOW_MS = 2000;
@@ -68,7 +68,7 @@ const listed = (ids: string[], query: string, what: string) =>
       const items = (await admin('GET', `/appointments?limit=200&${query}`)).body.items as { id: string }[];
       return ids.every((id) => items.some((a) => a.id === id));
     },
-    { what, timeoutMs: 60_000, intervalMs: 250 },
+    { what, timeoutMs: PATIENCE_MS, intervalMs: 250 },
   );
 
 it("booking-api's reads and calcom-sync's pushes share the tenant's budget: no 429, every call counted", async () => {
@@ -101,7 +101,7 @@ it("booking-api's reads and calcom-sync's pushes share the tenant's budget: no 4
   // Once calcom-sync is idle, the budget has room for the admin's live reads.
   await waitFor(
     async () => ((await review()).body.items as { calcom: unknown }[]).some((i) => i.calcom !== null),
-    { what: 'a live Cal.com version in the review view', timeoutMs: 30_000 },
+    { what: 'a live Cal.com version in the review view', timeoutMs: PATIENCE_MS },
   );
 
   const calls = sys.sandbox.calls({ kind: 'api' });

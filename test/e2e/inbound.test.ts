@@ -6,7 +6,7 @@
  */
 import { waitFor } from '@calsync/testkit';
 import { bookingCreated } from './calcom-webhook';
-import { slot, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
+import { PATIENCE_MS, slot, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
 
 let sys: E2eSystem;
 let a: E2eTenant;
@@ -27,7 +27,10 @@ it("a customer's book, reschedule and cancel on Cal.com reach the local appointm
     eventTypeId: a.eventTypeId,
     attendee,
   });
-  const created = await waitFor(withUid(booked.uid), { what: 'the booking to arrive' });
+  const created = await waitFor(withUid(booked.uid), {
+    what: 'the booking to arrive',
+    timeoutMs: PATIENCE_MS,
+  });
   expect(created).toMatchObject({
     origin: 'calcom',
     status: 'booked',
@@ -42,7 +45,7 @@ it("a customer's book, reschedule and cancel on Cal.com reach the local appointm
       const r = await sys.appointment(a, created.id);
       return r.sync.calcomBookingUid === moved.uid ? r : null;
     },
-    { what: 'the reschedule to arrive' },
+    { what: 'the reschedule to arrive', timeoutMs: PATIENCE_MS },
   );
   expect(rescheduled).toMatchObject({
     status: 'booked',
@@ -54,6 +57,7 @@ it("a customer's book, reschedule and cancel on Cal.com reach the local appointm
   await sys.sandbox.customer.cancel(moved.uid, 'cannot come');
   await waitFor(async () => (await sys.appointment(a, created.id)).status === 'cancelled', {
     what: 'the cancel to arrive',
+    timeoutMs: PATIENCE_MS,
   });
   expect(await sys.row(created.id)).toMatchObject({
     version: 3,
@@ -71,7 +75,7 @@ it("a customer's book, reschedule and cancel on Cal.com reach the local appointm
 it('the same signed delivery posted five times to the gateway is one appointment', async () => {
   const { raw, uid } = bookingCreated(a.eventTypeId, slot(9));
   for (let i = 0; i < 5; i++) expect((await sys.deliver(a, raw)).status).toBe(200);
-  await waitFor(withUid(uid), { what: 'the booking to arrive' });
+  await waitFor(withUid(uid), { what: 'the booking to arrive', timeoutMs: PATIENCE_MS });
   await sys.settled();
   expect((await sys.appointments(a)).filter((x) => x.sync.calcomBookingUid === uid)).toHaveLength(1);
 });

@@ -11,7 +11,7 @@
 import { BOOKING_TRIGGERS } from '@calsync/contracts';
 import { waitFor } from '@calsync/testkit';
 import { bookingCreated } from './calcom-webhook';
-import { OPERATOR_TOKEN, slot, startE2eSystem, type E2eSystem } from './system';
+import { PATIENCE_MS, OPERATOR_TOKEN, slot, startE2eSystem, type E2eSystem } from './system';
 
 const KEY = 'cal_live_onboarding_aaaaaaaa';
 const EVENT_TYPE = 7_300_001;
@@ -55,7 +55,7 @@ const appointmentWithUid = (tenantId: string, uid: string) =>
         (a) => a.sync.calcomBookingUid === uid,
       );
     },
-    { what: `the appointment of booking ${uid}` },
+    { what: `the appointment of booking ${uid}`, timeoutMs: PATIENCE_MS },
   );
 
 const subscriptionOf = (tenantId: string, apiKey = KEY) =>
@@ -148,7 +148,7 @@ it('onboards in one call, receives a signed booking, rotates without losing a de
   const after = bookingCreated(EVENT_TYPE, slot(9));
   await waitFor(
     async () => (await sys.deliver({ id: 'praxis', webhookSecret: newSecret }, after.raw)).status === 401,
-    { what: 'the gateway to refuse the offboarded tenant', timeoutMs: 30_000, intervalMs: 500 },
+    { what: 'the gateway to refuse the offboarded tenant', timeoutMs: PATIENCE_MS, intervalMs: 500 },
   );
 });
 

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { retellSignature, waitFor } from '@calsync/testkit';
-import { startE2eSystem, type E2eSystem, type E2eTenant } from './system';
+import { PATIENCE_MS, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
 
 /** booking-api's RETELL_CONFIRM_TIMEOUT_MS: how long a booking waits for Cal.com before "pending". */
 const BOUND_MS = 4_000;
@@ -81,7 +81,7 @@ const settledAs = (t: E2eTenant, id: string, ok: (a: any) => boolean, what: stri
       const a = await sys.appointment(t, id);
       return ok(a) ? a : null;
     },
-    { what, timeoutMs: 30_000 },
+    { what, timeoutMs: PATIENCE_MS },
   );
 
 describe('a phone call books only what Cal.com confirms', () => {
@@ -287,7 +287,7 @@ describe('args-only mode, cancel and reschedule', () => {
         const r = await sys.row(booked.body.appointmentId);
         return r.sync_status === 'synced' && r.last_synced_status === 'cancelled';
       },
-      { what: 'cancel synced', timeoutMs: 30_000 },
+      { what: 'cancel synced', timeoutMs: PATIENCE_MS },
     );
     expect(bookingsOf(t)[0]!.status).toBe('cancelled');
   });

@@ -27,6 +27,9 @@ import {
 
 export const OPERATOR_TOKEN = 'e2e-operator-token-0123456789abcdef';
 
+/** How long a flow through three processes may take before a wait gives up: the machine may be loaded. */
+export const PATIENCE_MS = 60_000;
+
 export interface Answer {
   status: number;
   body: any;
@@ -229,7 +232,7 @@ export async function startE2eSystem(o: E2eOptions = {}): Promise<E2eSystem> {
           }
           return true;
         },
-        { what: 'the outbox and both consumers to drain', timeoutMs: 30_000 },
+        { what: 'the outbox and both consumers to drain', timeoutMs: PATIENCE_MS },
       );
     },
     async close() {

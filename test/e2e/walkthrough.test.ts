@@ -5,7 +5,7 @@
  * the move arrives the same way, without being echoed back to Cal.com.
  */
 import { waitFor } from '@calsync/testkit';
-import { slot, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
+import { PATIENCE_MS, slot, startE2eSystem, type E2eSystem, type E2eTenant } from './system';
 
 let sys: E2eSystem;
 let t: E2eTenant;
@@ -32,19 +32,26 @@ it("an admin's appointment is booked in Cal.com and confirmed by its webhook; th
   // calcom-sync books it in Cal.com, tagged with our id.
   const booking = await waitFor(
     () => sys.sandbox.bookings({ apiKey: t.calcomApiKey }).find((b) => b.metadata.appointmentId === id),
-    { what: 'calcom-sync to book it in Cal.com', timeoutMs: 30_000 },
+    { what: 'calcom-sync to book it in Cal.com', timeoutMs: PATIENCE_MS },
   );
   expect(booking).toMatchObject({ status: 'accepted', eventTypeId: t.eventTypeId });
   expect(booking.start.toISOString()).toBe(slot(2).toISOString());
 
   // Cal.com's BOOKING_CREATED reaches the gateway, and the applier links it: synced and verified.
+  let seen: unknown;
   const linked = await waitFor(
     async () => {
       const a = await sys.appointment(t, id);
+      seen = a.sync;
       return a.sync.status === 'synced' && a.sync.verifiedAt ? a : null;
     },
-    { what: "Cal.com's webhook to confirm the booking", timeoutMs: 30_000 },
-  );
+    { what: "Cal.com's webhook to confirm the booking", timeoutMs: PATIENCE_MS },
+  ).catch((err: Error) => {
+    const webhooks = sys.sandbox.calls({ kind: 'webhook' });
+    throw new Error(
+      `${err.message}; last seen ${JSON.stringify(seen)}; webhooks ${JSON.stringify(webhooks)}`,
+    );
+  });
   expect(linked.sync).toMatchObject({
     calcomBookingUid: booking.uid,
     calcomBookingId: booking.id,
@@ -65,7 +72,7 @@ it("an admin's appointment is booked in Cal.com and confirmed by its webhook; th
       const a = await sys.appointment(t, id);
       return a.sync.calcomBookingUid === moved.uid ? a : null;
     },
-    { what: 'the reschedule to arrive', timeoutMs: 30_000 },
+    { what: 'the reschedule to arrive', timeoutMs: PATIENCE_MS },
   );
   expect(back).toMatchObject({
     status: 'booked',
