@@ -12,7 +12,7 @@ import {
   type NatsHandle,
 } from '@calsync/platform';
 import type { WebhookGatewayConfig } from './config';
-import { createDeliveriesRepository } from './db/deliveries';
+import { createDeliveriesRepo } from './db/deliveries-repo';
 import { createDeliveryRecorder, type DeliveryRecorder } from './db/delivery-recorder';
 import { withLastKnownTenants, type GatewayTenants } from './db/last-known-tenants';
 import { dedupLookupAgeMs } from './domain/dedup';
@@ -78,7 +78,7 @@ export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Expre
     deliveries:
       deps.deliveries ??
       createDeliveryRecorder({
-        repo: createDeliveriesRepository(db),
+        repo: createDeliveriesRepo(db),
         logger,
         metrics,
         ...config.webhook.records,

@@ -15,7 +15,7 @@ import {
 } from '@calsync/platform';
 import { createWebhookGatewayApp } from './app';
 import { loadConfig } from './config';
-import { createDeliveriesRepository } from './db/deliveries';
+import { createDeliveriesRepo } from './db/deliveries-repo';
 import { createDeliveryRecorder } from './db/delivery-recorder';
 import { createDeliveryPurger } from './db/purger';
 import { readDuplicateWindowMs } from './messaging/duplicate-window';
@@ -42,7 +42,7 @@ async function main() {
 
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
   const metrics = createGatewayMetrics();
-  const deliveriesTable = createDeliveriesRepository(db);
+  const deliveriesTable = createDeliveriesRepo(db);
   const deliveries = createDeliveryRecorder({
     repo: deliveriesTable,
     logger,

@@ -1,5 +1,5 @@
 import { createLogCapture, createTestNats, type TestNats } from '@calsync/testkit';
-import { createDeliveriesRepository } from '../src/db/deliveries';
+import { createDeliveriesRepo } from '../src/db/deliveries-repo';
 import { createDeliveryPurger } from '../src/db/purger';
 import { bookingPayload, webhookBody } from './fixtures';
 import {
@@ -67,7 +67,7 @@ describe('durable de-duplication', () => {
 
     await gw.flush(); // the table is written behind the answers
     const purger = createDeliveryPurger({
-      deliveries: createDeliveriesRepository(testDb.db),
+      deliveries: createDeliveriesRepo(testDb.db),
       clock,
       logger: logs.logger('webhook-gateway'),
       retentionMs: 25 * HOUR,

@@ -20,7 +20,7 @@ import {
 import { createOpenApiConformance, createTestDb, type TestDb } from '@calsync/testkit';
 import { createWebhookGatewayApp } from '../src/app';
 import { loadConfig, type WebhookGatewayConfig } from '../src/config';
-import { createDeliveriesRepository } from '../src/db/deliveries';
+import { createDeliveriesRepo } from '../src/db/deliveries-repo';
 import { createDeliveryRecorder, type DeliveryRecorder } from '../src/db/delivery-recorder';
 import { readDuplicateWindowMs } from '../src/messaging/duplicate-window';
 import { createGatewayMetrics, type GatewayMetrics } from '../src/metrics';
@@ -91,7 +91,7 @@ export async function startGateway(opts: {
   const config = loadConfig({ NODE_ENV: 'test', SECRETS_KEY, ...opts.env });
   const metrics = createGatewayMetrics();
   const recorder = createDeliveryRecorder({
-    repo: createDeliveriesRepository(opts.db),
+    repo: createDeliveriesRepo(opts.db),
     logger: opts.logger,
     metrics,
     ...config.webhook.records,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '@calsync/platform';
 import { createGatewayMetrics } from '../metrics';
-import type { DeliveryRow } from './deliveries';
+import type { DeliveryRow } from './deliveries-repo';
 import { createDeliveryRecorder, type DeliveryRecorderOptions } from './delivery-recorder';
 
 const at = (s: number) => new Date(Date.UTC(2026, 4, 24, 12, 0, s));

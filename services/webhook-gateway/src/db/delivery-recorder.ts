@@ -15,10 +15,10 @@ import { sleep, type Logger } from '@calsync/platform';
 import type { DeliveryRecord } from '../domain/dedup';
 import type { DeliveryStore } from '../domain/receiver';
 import type { GatewayMetrics } from '../metrics';
-import type { DeliveriesRepository, DeliveryRow } from './deliveries';
+import type { DeliveriesRepo, DeliveryRow } from './deliveries-repo';
 
 export interface DeliveryRecorderOptions {
-  repo: Pick<DeliveriesRepository, 'find' | 'upsertMany'>;
+  repo: Pick<DeliveriesRepo, 'find' | 'upsertMany'>;
   logger: Logger;
   metrics: Pick<GatewayMetrics, 'recordsPending' | 'recordsDropped'>;
   /** How long a record waits for others before it is written. */

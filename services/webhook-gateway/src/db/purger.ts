@@ -1,9 +1,9 @@
 /** Removes de-duplication rows past their window, on an unref'd timer that shutdown stops. */
 import type { Clock, Logger } from '@calsync/platform';
-import type { DeliveriesRepository } from './deliveries';
+import type { DeliveriesRepo } from './deliveries-repo';
 
 export interface DeliveryPurgerOptions {
-  deliveries: Pick<DeliveriesRepository, 'purgeReceivedBefore'>;
+  deliveries: Pick<DeliveriesRepo, 'purgeReceivedBefore'>;
   clock: Clock;
   logger: Logger;
   retentionMs: number;

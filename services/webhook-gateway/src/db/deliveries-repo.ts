@@ -9,7 +9,7 @@ export interface DeliveryRow extends DeliveryKey {
   publishedAt: Date | null;
 }
 
-export interface DeliveriesRepository {
+export interface DeliveriesRepo {
   find(tenantId: string, deliveryId: string): Promise<DeliveryRecord | null>;
   /**
    * Writes rows in one statement. The first publish wins and `received_at` stays the first
@@ -24,7 +24,7 @@ export interface DeliveriesRepository {
 const keyOf = (r: DeliveryRow) => `${r.tenantId} ${r.deliveryId}`;
 const byKey = (a: DeliveryRow, b: DeliveryRow) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0);
 
-export function createDeliveriesRepository(db: Db): DeliveriesRepository {
+export function createDeliveriesRepo(db: Db): DeliveriesRepo {
   return {
     async find(tenantId, deliveryId): Promise<DeliveryRecord | null> {
       const [row] = await db.query<{ published_at: Date | null }>(
