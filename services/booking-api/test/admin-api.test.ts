@@ -172,14 +172,12 @@ describe('the overlap check', () => {
     const movers = await Promise.all(Array.from({ length: 10 }, (_, i) => create(a, future(6, 15 + i))));
     expect(movers.map((m) => m.status)).toEqual(Array(10).fill(201));
     const results = await Promise.all([
-      ...movers
-        .slice(0, 8)
-        .map((m) =>
-          h.http('POST', path(a, `/${m.body.id}/reschedule`), {
-            token: a.adminToken,
-            body: { start: target },
-          }),
-        ),
+      ...movers.slice(0, 8).map((m) =>
+        h.http('POST', path(a, `/${m.body.id}/reschedule`), {
+          token: a.adminToken,
+          body: { start: target },
+        }),
+      ),
       h.http('PATCH', path(a, `/${movers[8]!.body.id}`), { token: a.adminToken, body: { start: target } }),
       ...Array.from({ length: 10 }, () => create(a, target)),
     ]);
