@@ -64,14 +64,8 @@ export interface ReviewItem {
 
 const zeroCounts = (): Counts => Object.fromEntries(SYNC_STATUSES.map((s) => [s, 0])) as Counts;
 
-function parseStored(json: string | null): unknown {
-  if (!json) return null;
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return null;
-  }
-}
+/** The Cal.com version stored when the appointment was flagged (the review entry's, as sync-state reads it). */
+const storedCalcomOf = (row: AppointmentRow): unknown => stateOf(row).review?.calcom ?? null;
 
 export function createSyncService(deps: SyncServiceDeps) {
   const { clock } = deps;
@@ -115,7 +109,7 @@ export function createSyncService(deps: SyncServiceDeps) {
   /** Stored snapshot of a conflict, else the live booking (following reschedules). */
   async function calcomVersionOf(tenant: TenantRecord, row: AppointmentRow): Promise<CalcomState | null> {
     // A double_booked flag stores the OTHER booking: only a snapshot of this appointment's booking counts.
-    const stored = calcomStateOf(parseStored(row.manual_review_calcom));
+    const stored = calcomStateOf(storedCalcomOf(row));
     if (stored && stored.uid === row.calcom_booking_uid) return stored;
     if (!row.calcom_booking_uid) return null;
     const client = deps.calcomFor(tenant);
@@ -225,7 +219,7 @@ export function createSyncService(deps: SyncServiceDeps) {
       const client = deps.calcomFor(tenant);
       let calcomDown = false;
       const live = async (row: AppointmentRow): Promise<unknown> => {
-        const stored = parseStored(row.manual_review_calcom);
+        const stored = storedCalcomOf(row);
         if (stored) return stored;
         if (!row.calcom_booking_uid || calcomDown) return null;
         try {
