@@ -110,6 +110,23 @@ export const databaseUrlSchema = z
  */
 export const DEV_SECRETS_KEY = '0'.repeat(64);
 
+/**
+ * For a service's env schema: `.refine(...SECRETS_KEY_IN_PRODUCTION)` — production refuses to
+ * start without SECRETS_KEY; elsewhere secretsKeyOf falls back to DEV_SECRETS_KEY.
+ */
+export const SECRETS_KEY_IN_PRODUCTION: [
+  (e: { NODE_ENV?: string | undefined; SECRETS_KEY?: string | undefined }) => boolean,
+  { path: string[]; message: string },
+] = [
+  (e) => e.NODE_ENV !== 'production' || !!e.SECRETS_KEY,
+  { path: ['SECRETS_KEY'], message: 'is required when NODE_ENV=production' },
+];
+
+/** The key a service seals tenant secrets with, and whether it is the development one. */
+export function secretsKeyOf(e: { SECRETS_KEY?: string | undefined }) {
+  return { secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY, usingDevSecretsKey: !e.SECRETS_KEY };
+}
+
 /** 32 bytes as base64 or hex. */
 export const secretsKeySchema = z
   .string()

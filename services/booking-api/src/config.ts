@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
-  DEV_SECRETS_KEY,
+  SECRETS_KEY_IN_PRODUCTION,
+  secretsKeyOf,
   commonConfig,
   commonEnvShape,
   parseEnv,
@@ -36,10 +37,7 @@ const schema = z
     AUTH_FAILURES_PER_CLIENT: z.coerce.number().int().min(1).max(1_000_000).default(10),
     AUTH_FAILURES_PER_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(50),
   })
-  .refine((e) => e.NODE_ENV !== 'production' || !!e.SECRETS_KEY, {
-    path: ['SECRETS_KEY'],
-    message: 'is required when NODE_ENV=production',
-  });
+  .refine(...SECRETS_KEY_IN_PRODUCTION);
 
 export type BookingApiConfig = ReturnType<typeof loadConfig>;
 
@@ -49,8 +47,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     ...commonConfig(e),
     port: e.BOOKING_API_PORT,
     operatorToken: e.OPERATOR_TOKEN,
-    secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
-    usingDevSecretsKey: !e.SECRETS_KEY,
+    ...secretsKeyOf(e),
     outboxPollMs: e.OUTBOX_POLL_MS,
     rateLimit: rateLimitConfig(e),
     authThrottle: { perIp: e.AUTH_FAILURES_PER_CLIENT, perTenant: e.AUTH_FAILURES_PER_TENANT },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
-  DEV_SECRETS_KEY,
+  SECRETS_KEY_IN_PRODUCTION,
+  secretsKeyOf,
   commonConfig,
   commonEnvShape,
   parseEnv,
@@ -29,10 +30,7 @@ const schema = z
     /** How long a delivery waits for JetStream's ack before the answer is 503 (Cal.com retries). */
     WEBHOOK_PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(2_500),
   })
-  .refine((e) => e.NODE_ENV !== 'production' || !!e.SECRETS_KEY, {
-    path: ['SECRETS_KEY'],
-    message: 'is required when NODE_ENV=production',
-  });
+  .refine(...SECRETS_KEY_IN_PRODUCTION);
 
 export type WebhookGatewayConfig = ReturnType<typeof loadConfig>;
 
@@ -41,8 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   return {
     ...commonConfig(e),
     port: e.WEBHOOK_GATEWAY_PORT,
-    secretsKey: e.SECRETS_KEY ?? DEV_SECRETS_KEY,
-    usingDevSecretsKey: !e.SECRETS_KEY,
+    ...secretsKeyOf(e),
     rateLimit: rateLimitConfig(e),
     webhook: {
       maxBodyBytes: MAX_BODY_BYTES,
