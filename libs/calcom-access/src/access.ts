@@ -1,7 +1,7 @@
 /**
  * Everything a service needs to call Cal.com with tenants' keys, built once per
- * process: the in-process window, the budget shared through MySQL, the
- * breakers and the budgeted clients. The breaker probes read the tenant fresh,
+ * process: the pacing (its slots claimed in the budget shared through MySQL),
+ * the breakers and the budgeted clients. The breaker probes read the tenant fresh,
  * so a rotated key is probed with the new one.
  */
 import type { Db, TenantReader } from '@calsync/db';
@@ -29,15 +29,16 @@ export interface CalcomAccessDeps extends CalcomAccessSettings {
 }
 
 export function createCalcomAccess(deps: CalcomAccessDeps) {
-  const limiter = createRateLimiter({
-    windowMs: deps.rateLimit.windowMs,
-    clock: deps.clock,
-    onWait: (tenant) => deps.metrics?.rateLimitWaits.inc({ tenant }),
-  });
   const sharedBudget = createSharedBudget({
     store: createRateUsageStore(deps.db),
     windowMs: deps.rateLimit.windowMs,
     clock: deps.clock,
+  });
+  const limiter = createRateLimiter({
+    windowMs: deps.rateLimit.windowMs,
+    clock: deps.clock,
+    shared: sharedBudget,
+    onWait: (tenant) => deps.metrics?.rateLimitWaits.inc({ tenant }),
   });
   // The probe needs the clients and the clients need the breakers: tie the knot lazily.
   let probe: (tenantId: string) => Promise<void> = () => Promise.resolve();
@@ -52,7 +53,6 @@ export function createCalcomAccess(deps: CalcomAccessDeps) {
     apiUrl: deps.apiUrl,
     timeoutMs: deps.timeoutMs,
     limiter,
-    sharedBudget,
     breakers,
     maxInPlaceWaitMs: deps.rateLimit.maxInPlaceWaitMs,
     ...(deps.waitForSharedBudget ? { waitForSharedBudget: true } : {}),

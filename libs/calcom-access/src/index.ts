@@ -15,9 +15,13 @@ export {
 } from './rate-limiter';
 export {
   createSharedBudget,
-  planSlices,
+  PACE_BURST,
+  PACE_CLAIM_MARGIN_MS,
+  PACE_JITTER_MS,
+  PACE_LATE_MS,
+  planPace,
+  type PacePlan,
   type SharedBudget,
-  type SlicePlan,
   type UsageStore,
 } from './shared-budget';
 export { createRateUsageStore } from './usage-store';

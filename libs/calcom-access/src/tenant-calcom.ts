@@ -1,17 +1,17 @@
 /**
  * A tenant's Cal.com client as every service must use it: each HTTP request
- * (paged lookups too) takes a slot in the tenant's in-process window and in the
- * budget shared through MySQL, and each operation runs through the tenant's
- * circuit breaker. Cal.com's limit belongs to the API key, so a call that skips
- * this is a call another service's budget does not know about.
+ * (paged lookups too) claims a slot of the tenant's budget — in this process
+ * and in MySQL, shared with every replica and service — and waits for it, and
+ * each operation runs through the tenant's circuit breaker. Cal.com's limit
+ * belongs to the API key, so a call that skips this is a call another
+ * service's budget does not know about.
  */
 import { createCalcomClient, type CalcomClient } from '@calsync/calcom-client';
 import type { TenantRecord } from '@calsync/db';
 import { sleep } from '@calsync/platform';
 import type { BreakerRegistry } from './breakers';
 import { rateLimitWaitOf } from './errors';
-import { RateLimitedError, type TenantRateLimiter } from './rate-limiter';
-import type { SharedBudget } from './shared-budget';
+import type { TenantRateLimiter } from './rate-limiter';
 
 /** What a client needs of a tenant. */
 export type TenantKey = Pick<TenantRecord, 'id' | 'calcomApiKey' | 'calcomRateLimitPerMinute'>;
@@ -20,15 +20,14 @@ export interface TenantCalcomOptions {
   apiUrl: string;
   /** Per request, unless clientFor is given another. */
   timeoutMs: number;
+  /** The tenant's pacing; it claims every slot in the budget shared through MySQL too. */
   limiter: TenantRateLimiter;
-  sharedBudget: SharedBudget;
   breakers: BreakerRegistry;
-  /** Longest wait for the tenant's window before an operation; longer waits throw RateLimitedError. */
+  /** Longest wait for a request's slot; a slot further away throws RateLimitedError and nothing is sent. */
   maxInPlaceWaitMs: number;
   /**
-   * Also wait in place (within maxInPlaceWaitMs) when the shared budget's slice is
-   * full, and then try again. For a caller that answers a person (booking-api);
-   * calcom-sync's worker would rather nak and take other work.
+   * After a refusal that is shorter than what is left of maxInPlaceWaitMs, wait and try
+   * the operation again (nothing was sent). For a caller that answers a person (booking-api).
    */
   waitForSharedBudget?: boolean;
   fetchImpl?: typeof fetch;
@@ -50,13 +49,12 @@ export function createTenantCalcom(opts: TenantCalcomOptions): TenantCalcom {
   const baseFetch = opts.fetchImpl ?? fetch;
   const cache = new Map<string, { apiKey: string; raw: CalcomClient; guarded: CalcomClient }>();
 
-  /** The plain client whose every request is counted; it never waits, which would eat the request's own timeout. */
-  function budgetedClient(tenant: TenantKey, timeoutMs: number): CalcomClient {
+  /** The plain client whose every request claims a slot and waits for it (up to maxWaitMs). */
+  function budgetedClient(tenant: TenantKey, timeoutMs: number, maxWaitMs: number): CalcomClient {
     const budgetedFetch: typeof fetch = async (input, init) => {
-      await opts.limiter.acquire(tenant.id, tenant.calcomRateLimitPerMinute, 0);
-      const wait = await opts.sharedBudget.take(tenant.id, tenant.calcomRateLimitPerMinute);
-      if (wait > 0) throw new RateLimitedError(wait);
-      return baseFetch(input, init);
+      await opts.limiter.acquire(tenant.id, tenant.calcomRateLimitPerMinute, maxWaitMs);
+      // The client's timeout signal started before the wait for the slot: the request gets its own, from now.
+      return baseFetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     };
     return createCalcomClient({
       baseUrl: opts.apiUrl,
@@ -71,8 +69,6 @@ export function createTenantCalcom(opts: TenantCalcomOptions): TenantCalcom {
     const run = async <T>(fn: () => Promise<T>): Promise<T> => {
       const until = Date.now() + maxWaitMs;
       for (;;) {
-        // Short waits for the window happen here, before the request and its timeout start.
-        await opts.limiter.waitForSlot(tenant.id, tenant.calcomRateLimitPerMinute, until - Date.now());
         try {
           return await opts.breakers.exec(tenant.id, fn);
         } catch (err) {
@@ -107,7 +103,7 @@ export function createTenantCalcom(opts: TenantCalcomOptions): TenantCalcom {
   function cached(tenant: TenantKey) {
     const hit = cache.get(tenant.id);
     if (hit && hit.apiKey === tenant.calcomApiKey) return hit;
-    const raw = budgetedClient(tenant, opts.timeoutMs);
+    const raw = budgetedClient(tenant, opts.timeoutMs, opts.maxInPlaceWaitMs);
     const entry = { apiKey: tenant.calcomApiKey, raw, guarded: guard(tenant, raw, opts.maxInPlaceWaitMs) };
     cache.set(tenant.id, entry);
     return entry;
@@ -116,8 +112,8 @@ export function createTenantCalcom(opts: TenantCalcomOptions): TenantCalcom {
   return {
     clientFor(tenant, o = {}) {
       if (o.timeoutMs === undefined && o.maxInPlaceWaitMs === undefined) return cached(tenant).guarded;
-      const raw = o.timeoutMs === undefined ? cached(tenant).raw : budgetedClient(tenant, o.timeoutMs);
-      return guard(tenant, raw, o.maxInPlaceWaitMs ?? opts.maxInPlaceWaitMs);
+      const maxWaitMs = o.maxInPlaceWaitMs ?? opts.maxInPlaceWaitMs;
+      return guard(tenant, budgetedClient(tenant, o.timeoutMs ?? opts.timeoutMs, maxWaitMs), maxWaitMs);
     },
     async probe(tenant) {
       await cached(tenant).raw.listBookings({ take: 1 });

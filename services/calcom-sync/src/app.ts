@@ -60,9 +60,16 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   const repo = createSyncRepository(db);
   const store = createSyncStateStore(db);
 
+  const sharedBudget = createSharedBudget({
+    store: createRateUsageRepository(db),
+    windowMs: config.rateLimit.windowMs,
+    clock,
+  });
+  // The tenant's pacing: every call claims its slot in the budget shared with the other replicas and booking-api.
   const limiter = createRateLimiter({
     windowMs: config.rateLimit.windowMs,
     clock,
+    shared: sharedBudget,
     onWait: (tenant) => metrics.rateLimitWaits.inc({ tenant }),
   });
   // The probe needs the gateway factory and the factory needs the breakers: tie the knot lazily.
@@ -74,32 +81,32 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     onStateChange: (tenant, state) => metrics.circuitState.set({ tenant }, CIRCUIT_STATE_VALUE[state]),
     logger,
   });
-  const sharedBudget = createSharedBudget({
-    store: createRateUsageRepository(db),
-    windowMs: config.rateLimit.windowMs,
-    clock,
-  });
-  const gateways = createGatewayFactory({
+  const gatewayOptions = {
     apiUrl: config.calcom.apiUrl,
     timeoutMs: config.calcom.timeoutMs,
     limiter,
-    sharedBudget,
     breakers,
-    maxInPlaceWaitMs: config.rateLimit.maxInPlaceWaitMs,
     ...(deps.fetchImpl ? { fetchImpl: deps.fetchImpl } : {}),
-  });
+  };
+  // The scheduler (and the reconciler) start work up to this far ahead of its slot; the call waits out the rest.
+  const gateways = createGatewayFactory({ ...gatewayOptions, maxInPlaceWaitMs: config.sync.scheduleAheadMs });
+  // An event's call waits in place only briefly (it holds a consumer slot); a later slot parks its work.
+  const eventInPlaceWaitMs = config.rateLimit.maxInPlaceWaitMs / 2;
+  const eventGateways = createGatewayFactory({ ...gatewayOptions, maxInPlaceWaitMs: eventInPlaceWaitMs });
   probe = async (tenantId) => {
     const tenant = await tenants.get(tenantId);
     if (tenant) await gateways.probe(tenant);
   };
 
   const publishResult = createResultPublisher({ js: nats.js, topology, clock, logger, serviceMetrics });
-  const gate = createTenantGate({
+  const gateDeps = {
     breakers,
     limiter,
-    maxInPlaceRateWaitMs: config.rateLimit.maxInPlaceWaitMs,
-  });
-  const syncer = createAppointmentSyncer({
+    maxInPlaceRateWaitMs: config.sync.scheduleAheadMs,
+    eventInPlaceWaitMs,
+  };
+  const gate = createTenantGate(gateDeps);
+  const syncerDeps = {
     store,
     repo,
     tenants,
@@ -112,7 +119,6 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     workerId: config.workerId,
     retryDelaysMs: config.sync.retryDelaysMs,
     lockSeconds: config.sync.lockSeconds,
-    gate,
     ...(config.failpoint === 'after-create-response'
       ? {
           afterCreateAnswered: () => {
@@ -121,16 +127,22 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
           },
         }
       : {}),
+  };
+  const syncer = createAppointmentSyncer({ ...syncerDeps, gatewayFor: eventGateways.gatewayFor, gate });
+  // The scheduler admits what it starts (its tenants' lines, at their budgets' pace): its runs ask only the breaker.
+  const scheduledSyncer = createAppointmentSyncer({
+    ...syncerDeps,
+    gate: createTenantGate({ ...gateDeps, work: 'scheduled' }),
   });
   const scheduler = createScheduler({
     store,
-    syncer,
+    syncer: scheduledSyncer,
     tenants,
     gate,
     clock,
     logger,
     intervalMs: config.sync.scheduleIntervalMs,
-    concurrency: config.sync.concurrency,
+    concurrency: config.sync.scheduleConcurrency,
   });
   const reconciler = createReconciler({
     db,

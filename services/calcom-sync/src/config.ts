@@ -34,6 +34,15 @@ export const envSchema = z
     SYNC_ACK_WAIT_SECONDS: z.coerce.number().int().min(1).optional(),
     /** How often the scheduler reads MySQL for due work (backoffs, parked and lost work). */
     SYNC_SCHEDULE_INTERVAL_MS: int(20, 500),
+    /** Appointments the scheduler drives at once, those waiting in place for their Cal.com slot included. */
+    SYNC_SCHEDULE_CONCURRENCY: int(1, 128),
+    /**
+     * How far ahead of a tenant's next free Cal.com slot the scheduler starts the work that will
+     * use it: the reads and writes before the call take that long on a busy host, and the call
+     * then waits in place for its slot (so calcom-sync's calls may wait this long, at least
+     * CALCOM_RATE_MAX_INPLACE_WAIT_MS).
+     */
+    SYNC_SCHEDULE_AHEAD_MS: int(0, 4_000),
     /** Per-appointment lease across replicas. */
     SYNC_LOCK_SECONDS: int(5, 30),
     /** CALCOM_BREAKER_* and CALCOM_RATE_*: the tenant's breaker and budget, as booking-api reads them. */
@@ -78,9 +87,11 @@ export function buildConfig(env: Env) {
       concurrency: env.SYNC_CONCURRENCY,
       lockSeconds: env.SYNC_LOCK_SECONDS,
       scheduleIntervalMs: env.SYNC_SCHEDULE_INTERVAL_MS,
+      scheduleConcurrency: env.SYNC_SCHEDULE_CONCURRENCY,
+      scheduleAheadMs: Math.max(env.SYNC_SCHEDULE_AHEAD_MS, env.CALCOM_RATE_MAX_INPLACE_WAIT_MS),
       ackWaitMs: env.SYNC_ACK_WAIT_SECONDS === undefined ? undefined : env.SYNC_ACK_WAIT_SECONDS * 1000,
     },
-    // breaker, rateLimit (a longer wait than rateLimit.maxInPlaceWaitMs naks the message)
+    // breaker, rateLimit (an event's work waits in place up to half of rateLimit.maxInPlaceWaitMs for its slot; later work is parked)
     ...calcomAccessConfig(env),
     reconcileIntervalSeconds: env.RECONCILE_INTERVAL_SECONDS,
     metricsRefreshMs: env.METRICS_REFRESH_SECONDS * 1000,

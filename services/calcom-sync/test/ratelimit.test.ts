@@ -74,8 +74,9 @@ it('keeps three replicas together under one tenant budget: no 429, never more ca
   }
 });
 
-it('waits out a 429 storm without counting attempts, and everything syncs after the reset', async () => {
-  // The tenant thinks it may make 120 calls per window; Cal.com allows 5: a storm of 429s follows.
+it("honours Cal.com's headers when the tenant's budget is set above what the key allows: every appointment syncs, no attempt is counted for a wait", async () => {
+  // The tenant thinks it may make 120 calls per window; Cal.com allows 5. X-RateLimit-Remaining/-Reset
+  // slow the calls down (and a 429 in the first burst, sent before any answer came, is waited out).
   const t = await addTenant(h, { rateLimitPerMinute: 120 });
   const ids: string[] = [];
   for (let i = 0; i < 12; i++) ids.push(await book(h, t, slot(i)));
@@ -85,12 +86,32 @@ it('waits out a 429 storm without counting attempts, and everything syncs after 
     expect(r.requires_manual_review).toBe(0);
   }
   const calls = callsOf(h, t);
-  expect(calls.some((c) => c.status === 429)).toBe(true);
   // What Cal.com accepted never went over its limit (it blocks the key otherwise).
   expect(
     maxInAnyWindow(calls.filter((c) => c.status !== 429).map((c) => Date.parse(c.at))),
   ).toBeLessThanOrEqual(LIMIT);
   expect(bookingsOf(h, t)).toHaveLength(12);
+});
+
+it('waits out the 429s of a key something else has used up, without counting attempts, and everything syncs after the reset', async () => {
+  const t = await addTenant(h, { rateLimitPerMinute: LIMIT });
+  // Another client of the same key (not counted in our budget) spends it: the key is blocked.
+  for (let i = 0; i <= LIMIT; i++) {
+    await fetch(`${h.sandbox.url}/v2/bookings?take=1`, {
+      headers: { Authorization: `Bearer ${t.apiKey}`, 'cal-api-version': '2024-08-13' },
+    });
+  }
+  const ids: string[] = [];
+  for (let i = 0; i < 6; i++) ids.push(await book(h, t, slot(40 + i)));
+  for (const id of ids) {
+    const r = await waitForRow(h, id, (x) => x.sync_status === 'synced', 'synced', 40_000);
+    expect(r.sync_attempts).toBe(1);
+    expect(r.requires_manual_review).toBe(0);
+  }
+  const creates = callsOf(h, t, 'create');
+  expect(creates.some((c) => c.status === 429)).toBe(true);
+  expect(creates.filter((c) => c.status !== 429)).toHaveLength(6);
+  expect(bookingsOf(h, t)).toHaveLength(6);
   const waits = await app!.metrics.registry.getSingleMetricAsString('calcom_rate_limit_waits_total');
   expect(Number(/ (\d+)$/m.exec(waits)?.[1] ?? 0)).toBeGreaterThan(0);
 });

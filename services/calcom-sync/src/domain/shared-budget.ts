@@ -4,8 +4,8 @@
  */
 export {
   createSharedBudget,
-  planSlices,
+  planPace,
+  type PacePlan,
   type SharedBudget,
-  type SlicePlan,
   type UsageStore,
 } from '@calsync/calcom-access';
