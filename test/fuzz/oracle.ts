@@ -18,7 +18,28 @@ export interface Counts {
   calcomCalls: number;
 }
 
-export async function counts(sys: FuzzSystem): Promise<Counts> {
+/**
+ * The gateway writes its deliveries table behind the answer (db/delivery-recorder.ts), so an
+ * accepted delivery's row lands up to a flush interval later. Counting before its
+ * `webhook_delivery_records_pending` gauge is back to 0 would charge that row to the next case.
+ * Returns the event-loop delay the scrape saw (each scrape resets it), for the gateway's routes.
+ */
+async function gatewaySettled(sys: FuzzSystem): Promise<Lag> {
+  const url = `${sys.services['webhook-gateway'].url}/metrics`;
+  let lag: Lag = { p99: 0, max: 0 };
+  for (const deadline = Date.now() + 10_000; ;) {
+    const text = await (await fetch(url)).text();
+    lag = worse(lag, parseLag(text));
+    const pending = Number(/^webhook_delivery_records_pending(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1]);
+    if (pending === 0) return lag;
+    if (Date.now() > deadline)
+      throw new Error(`the gateway's delivery records never settled (pending ${pending})`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export async function counts(sys: FuzzSystem): Promise<Counts & { gatewayLag: Lag }> {
+  const gatewayLag = await gatewaySettled(sys);
   const [row] = await sys.db.db.query<Record<string, number | string>>(
     `SELECT (SELECT COUNT(*) FROM appointments) a, (SELECT COUNT(*) FROM outbox) o,
             (SELECT COUNT(*) FROM tenants) t, (SELECT COUNT(*) FROM webhook_deliveries) d`,
@@ -31,6 +52,7 @@ export async function counts(sys: FuzzSystem): Promise<Counts> {
     deliveries: Number(row?.d),
     inbound: info.state.messages,
     calcomCalls: sys.sb.calls({ kind: 'api' }).length,
+    gatewayLag,
   };
 }
 

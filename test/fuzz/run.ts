@@ -88,6 +88,7 @@ async function fuzzRoute(sys: FuzzSystem, route: RouteDef, n: number, seed: numb
       for (const p of req.pii) sentPii.add(p);
       const answer = await send(agent, base, req);
       const after = await counts(sys);
+      if (route.service === 'webhook-gateway') report.lag = worse(report.lag, after.gatewayLag);
       if ('error' in answer) {
         // The service closing the connection on an oversized body is an answer too; a stall is not.
         if (answer.ms >= STALL_MS || !/socket hang up|ECONNRESET|EPIPE|client:/.test(answer.error))
