@@ -19,14 +19,18 @@ import {
   type NatsHandle,
 } from '@calsync/platform';
 import { createSyncStateStore } from '@calsync/sync-state';
+import {
+  CIRCUIT_STATE_VALUE,
+  createBreakerRegistry,
+  createRateLimiter,
+  createRateUsageStore,
+  createSharedBudget,
+  isBusinessError,
+} from '@calsync/calcom-access';
 import type { CalcomSyncConfig } from './config';
 import { createGatewayFactory } from './calcom/gateway';
-import { createSyncRepository } from './db/repository';
-import { createBreakerRegistry, CIRCUIT_STATE_VALUE } from './domain/breakers';
-import { isBusinessError } from './domain/outcome';
-import { createRateLimiter } from './domain/rate-limiter';
-import { createSharedBudget } from './domain/shared-budget';
-import { createRateUsageRepository } from './db/rate-usage-repository';
+import { createAttemptsRepo } from './db/attempts-repo';
+import { createReviewQueueRepo } from './db/review-queue-repo';
 import { createAppointmentSyncer } from './domain/sync-appointment';
 import { createReconciler } from './domain/reconcile';
 import { createScheduler } from './domain/scheduler';
@@ -57,11 +61,12 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     ...(config.sync.ackWaitMs ? { ackWaitMs: config.sync.ackWaitMs } : {}),
   };
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
-  const repo = createSyncRepository(db);
+  const attempts = createAttemptsRepo(db);
+  const reviewQueue = createReviewQueueRepo(db);
   const store = createSyncStateStore(db);
 
   const sharedBudget = createSharedBudget({
-    store: createRateUsageRepository(db),
+    store: createRateUsageStore(db),
     windowMs: config.rateLimit.windowMs,
     clock,
   });
@@ -108,7 +113,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   const gate = createTenantGate(gateDeps);
   const syncerDeps = {
     store,
-    repo,
+    repo: attempts,
     tenants,
     gatewayFor: gateways.gatewayFor,
     limiter,
@@ -162,7 +167,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
 
   async function refreshGauges() {
     try {
-      const sizes = await repo.reviewQueueSizes();
+      const sizes = await reviewQueue.sizes();
       metrics.reviewQueue.reset();
       for (const s of sizes) metrics.reviewQueue.set({ tenant: s.tenant_id }, s.n);
       if (consumer) {

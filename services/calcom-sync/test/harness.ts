@@ -32,7 +32,6 @@ import {
 } from '@calsync/testkit';
 import { createCalcomSyncApp, type CalcomSyncApp } from '../src/app';
 import { buildConfig, DEV_SECRETS_KEY, envSchema } from '../src/config';
-import type { SyncRow } from '../src/db/repository';
 
 export const SECRETS_KEY = DEV_SECRETS_KEY;
 let eventTypeSeq = 1000 + Math.floor(Math.random() * 1_000_000) * 10;
@@ -130,8 +129,8 @@ export function slot(n: number): Date {
   return new Date(ms);
 }
 
-export async function loadRow(h: Harness, id: string): Promise<SyncRow> {
-  const [row] = await h.db.db.query<SyncRow>('SELECT * FROM appointments WHERE id = ?', [id]);
+export async function loadRow(h: Harness, id: string): Promise<AppointmentRow> {
+  const [row] = await h.db.db.query<AppointmentRow>('SELECT * FROM appointments WHERE id = ?', [id]);
   if (!row) throw new Error(`no appointment ${id}`);
   return row;
 }
@@ -239,7 +238,7 @@ export function spawnSync(h: Harness, extra: Record<string, string> = {}): Promi
 export function waitForRow(
   h: Harness,
   id: string,
-  ok: (r: SyncRow) => boolean,
+  ok: (r: AppointmentRow) => boolean,
   what: string,
   timeoutMs = 20_000,
 ) {

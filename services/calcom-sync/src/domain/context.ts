@@ -3,10 +3,10 @@ import type { AppointmentEventV1, Origin, SyncAction, SyncOutcome } from '@calsy
 import type { AppointmentRow, TenantReader, TenantRecord } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import type { SyncStateStore } from '@calsync/sync-state';
-import type { SyncRepository } from '../db/repository';
+import type { TenantRateLimiter } from '@calsync/calcom-access';
+import type { AttemptsRepo } from '../db/attempts-repo';
 import type { SyncMetrics } from '../metrics';
 import type { CalcomGateway } from './calcom-port';
-import type { TenantRateLimiter } from './rate-limiter';
 import type { TenantGate } from './tenant-gate';
 
 export interface PublishedResult {
@@ -27,8 +27,8 @@ export interface PublishedResult {
 export interface SyncDeps {
   /** The sync-state protocol: every write of the sync columns goes through it. */
   store: SyncStateStore;
-  /** The attempts audit and gauges. */
-  repo: SyncRepository;
+  /** The attempts audit. */
+  repo: AttemptsRepo;
   tenants: TenantReader;
   gatewayFor(tenant: TenantRecord): CalcomGateway;
   limiter: TenantRateLimiter;

@@ -4,11 +4,7 @@
  * attempt at all, or an answer that actually means success.
  */
 import { CalcomApiError, CalcomTransportError } from '@calsync/calcom-client';
-import { isBusinessError, rateLimitWaitOf } from '@calsync/calcom-access';
-import { BreakerOpenError } from './breakers';
-
-// What the breaker ignores is decided once, for every service that calls Cal.com.
-export { isBusinessError, rateLimitWaitOf };
+import { BreakerOpenError, rateLimitWaitOf } from '@calsync/calcom-access';
 
 export type CallFailure =
   /** Not an attempt: the tenant's circuit is open. */

@@ -9,11 +9,10 @@
  * there). A guard refuses a round that would cancel an unusual share of a
  * tenant's appointments at once and flags them instead. Every difference is counted.
  */
-import type { TenantReader, TenantRecord, Db } from '@calsync/db';
+import type { AppointmentRow, TenantReader, TenantRecord, Db } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import { flag, type SyncStateStore } from '@calsync/sync-state';
-import { createReconcileRepository } from '../db/reconcile-repository';
-import type { SyncRow } from '../db/repository';
+import { createReconcileRepo } from '../db/reconcile-repo';
 import type { InboundPublisher } from '../messaging/inbound';
 import type { SyncMetrics } from '../metrics';
 import { isCancelled, type CalcomBooking, type CalcomGateway } from './calcom-port';
@@ -52,7 +51,7 @@ export interface ReconcilerDeps {
 
 export function createReconciler(deps: ReconcilerDeps) {
   const lookbackMs = deps.lookbackMs ?? RECONCILE_LOOKBACK_MS;
-  const repo = createReconcileRepository(deps.db);
+  const repo = createReconcileRepo(deps.db);
 
   async function reconcileTenant(tenant: TenantRecord): Promise<number> {
     const gw = deps.gatewayFor(tenant);
@@ -128,7 +127,7 @@ export function createReconciler(deps: ReconcilerDeps) {
   async function staleLink(
     tenant: TenantRecord,
     b: CalcomBooking,
-    row: SyncRow | undefined,
+    row: AppointmentRow | undefined,
     count: (kind: string, b: CalcomBooking, extra?: Record<string, unknown>) => void,
   ): Promise<'cancelled' | undefined> {
     if (!row || row.status !== 'booked' || row.sync_call_in_flight || row.requires_manual_review) return;

@@ -1,6 +1,10 @@
 import { LOCAL_CHANGE_GRACE_MS } from '@calsync/sync-state';
-import { createRateLimiter, RateLimitedError, type TenantRateLimiter } from './rate-limiter';
-import { planPace } from './shared-budget';
+import {
+  createRateLimiter,
+  planPace,
+  RateLimitedError,
+  type TenantRateLimiter,
+} from '@calsync/calcom-access';
 import { createTenantGate } from './tenant-gate';
 
 const WINDOW = 60_000;

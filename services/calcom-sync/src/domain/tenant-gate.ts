@@ -12,8 +12,7 @@
  * before the call on a busy host), and admits it itself.
  */
 import { LOCAL_CHANGE_GRACE_MS } from '@calsync/sync-state';
-import type { BreakerRegistry } from './breakers';
-import type { TenantRateLimiter } from './rate-limiter';
+import type { BreakerRegistry, TenantRateLimiter } from '@calsync/calcom-access';
 
 export interface TenantGateDeps {
   breakers: Pick<BreakerRegistry, 'refuseForMs'>;

@@ -1,12 +1,9 @@
 /**
- * calcom-sync's own SQL: the attempts audit and the review-queue gauge. The
- * sync columns of `appointments` are written only through @calsync/sync-state.
- * Every statement is scoped by tenant_id where it reads one tenant's rows.
+ * The `sync_attempts` audit: one row per real Cal.com attempt or lookup. The
+ * sync columns of `appointments` are written only through @calsync/sync-state;
+ * old rows are purged by audit-retention.ts.
  */
-import type { AppointmentRow, Db } from '@calsync/db';
-
-/** An appointment row as the worker reads it. */
-export type SyncRow = AppointmentRow;
+import type { Db } from '@calsync/db';
 
 export interface AttemptAudit {
   tenantId: string;
@@ -25,7 +22,7 @@ export interface AttemptAudit {
 
 const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
-export function createSyncRepository(db: Db) {
+export function createAttemptsRepo(db: Db) {
   return {
     async audit(a: AttemptAudit): Promise<void> {
       await db.execute(
@@ -48,14 +45,7 @@ export function createSyncRepository(db: Db) {
         ],
       );
     },
-
-    async reviewQueueSizes(): Promise<{ tenant_id: string; n: number }[]> {
-      const rows = await db.query<{ tenant_id: string; n: number | string }>(
-        'SELECT tenant_id, COUNT(*) AS n FROM appointments WHERE requires_manual_review = 1 GROUP BY tenant_id',
-      );
-      return rows.map((r) => ({ tenant_id: r.tenant_id, n: Number(r.n) }));
-    },
   };
 }
 
-export type SyncRepository = ReturnType<typeof createSyncRepository>;
+export type AttemptsRepo = ReturnType<typeof createAttemptsRepo>;

@@ -1,8 +1,7 @@
 /** SQL of the reconciler: cursors and the local side of the comparison. */
-import type { Db } from '@calsync/db';
-import type { AppointmentRow as SyncRow } from '@calsync/db';
+import type { AppointmentRow, Db } from '@calsync/db';
 
-export function createReconcileRepository(db: Db) {
+export function createReconcileRepo(db: Db) {
   return {
     async cursor(tenantId: string): Promise<Date | null> {
       const [row] = await db.query<{ updated_since: Date | null }>(
@@ -19,7 +18,7 @@ export function createReconcileRepository(db: Db) {
       );
     },
     /** Local appointments matching Cal.com uids or our metadata ids, this tenant only. */
-    async match(tenantId: string, uids: string[], ids: string[]): Promise<SyncRow[]> {
+    async match(tenantId: string, uids: string[], ids: string[]): Promise<AppointmentRow[]> {
       if (!uids.length && !ids.length) return [];
       const parts: string[] = [];
       const args: unknown[] = [tenantId];
@@ -31,7 +30,7 @@ export function createReconcileRepository(db: Db) {
         parts.push(`id IN (${ids.map(() => '?').join(',')})`);
         args.push(...ids);
       }
-      return db.query<SyncRow>(
+      return db.query<AppointmentRow>(
         `SELECT * FROM appointments WHERE tenant_id = ? AND (${parts.join(' OR ')})`,
         args,
       );
