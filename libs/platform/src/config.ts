@@ -171,3 +171,49 @@ export function commonConfig(env: CommonEnv) {
     db: { url: env.DATABASE_URL, poolMax: env.DB_POOL_MAX, migrate: env.DB_MIGRATE },
   };
 }
+
+/** Environment of a service with public endpoints (the budgets of rate-limit.ts). 0 turns a budget off. */
+export const rateLimitEnvShape = {
+  /** Requests a minute from one client address (behind a proxy see TRUST_PROXY). */
+  RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+  /** Requests a minute naming one tenant (every client together). */
+  RATE_LIMIT_TENANT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
+  /** Clients (and tenants) remembered at once; beyond, the least recently seen is forgotten. */
+  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
+  /**
+   * Express `trust proxy`: empty (default) uses the socket address as the client; behind an
+   * ingress set the hop count (`1`) or the proxies' addresses (`10.0.0.0/8`), or every client
+   * shares the proxy's budget.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[0-9a-zA-Z.:/, ]{0,500}$/, 'a hop count or comma-separated proxy addresses')
+    .default(''),
+};
+
+export function rateLimitConfig(e: z.infer<z.ZodObject<typeof rateLimitEnvShape>>) {
+  const t = e.TRUST_PROXY.trim();
+  return {
+    clientPerMinute: e.RATE_LIMIT_CLIENT_PER_MINUTE,
+    tenantPerMinute: e.RATE_LIMIT_TENANT_PER_MINUTE,
+    maxKeys: e.RATE_LIMIT_MAX_KEYS,
+    trustProxy: t === '' ? false : /^\d+$/.test(t) ? Number(t) : t,
+  };
+}
+export type RateLimitConfig = ReturnType<typeof rateLimitConfig>;
+
+/**
+ * The environment a service with public endpoints that seals tenant secrets shares
+ * (booking-api, webhook-gateway): the common variables, the request budgets and
+ * SECRETS_KEY. Its schema adds `.refine(...SECRETS_KEY_IN_PRODUCTION)`, and
+ * publicServiceConfig reads the three groups.
+ */
+export const publicServiceEnvShape = {
+  ...commonEnvShape,
+  ...rateLimitEnvShape,
+  SECRETS_KEY: secretsKeySchema.optional(),
+};
+
+export function publicServiceConfig(e: z.infer<z.ZodObject<typeof publicServiceEnvShape>>) {
+  return { ...commonConfig(e), ...secretsKeyOf(e), rateLimit: rateLimitConfig(e) };
+}

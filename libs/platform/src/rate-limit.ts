@@ -10,7 +10,6 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import { Counter, type Registry } from 'prom-client';
-import { z } from 'zod';
 import type { Clock } from './clock';
 import { sendError } from './http';
 
@@ -141,36 +140,6 @@ export function rateLimit(opts: RateLimitOptions): RequestHandler {
     sendRateLimited(res, seconds);
   };
 }
-
-/** Environment of a service with public endpoints. 0 turns a budget off. */
-export const rateLimitEnvShape = {
-  /** Requests a minute from one client address (behind a proxy see TRUST_PROXY). */
-  RATE_LIMIT_CLIENT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
-  /** Requests a minute naming one tenant (every client together). */
-  RATE_LIMIT_TENANT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(1200),
-  /** Clients (and tenants) remembered at once; beyond, the least recently seen is forgotten. */
-  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(100).max(1_000_000).default(50_000),
-  /**
-   * Express `trust proxy`: empty (default) uses the socket address as the client; behind an
-   * ingress set the hop count (`1`) or the proxies' addresses (`10.0.0.0/8`), or every client
-   * shares the proxy's budget.
-   */
-  TRUST_PROXY: z
-    .string()
-    .regex(/^[0-9a-zA-Z.:/, ]{0,500}$/, 'a hop count or comma-separated proxy addresses')
-    .default(''),
-};
-
-export function rateLimitConfig(e: z.infer<z.ZodObject<typeof rateLimitEnvShape>>) {
-  const t = e.TRUST_PROXY.trim();
-  return {
-    clientPerMinute: e.RATE_LIMIT_CLIENT_PER_MINUTE,
-    tenantPerMinute: e.RATE_LIMIT_TENANT_PER_MINUTE,
-    maxKeys: e.RATE_LIMIT_MAX_KEYS,
-    trustProxy: t === '' ? false : /^\d+$/.test(t) ? Number(t) : t,
-  };
-}
-export type RateLimitConfig = ReturnType<typeof rateLimitConfig>;
 
 const TENANT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 

@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import {
   SECRETS_KEY_IN_PRODUCTION,
-  secretsKeyOf,
-  commonConfig,
-  commonEnvShape,
   parseEnv,
   portSchema,
-  rateLimitConfig,
-  rateLimitEnvShape,
-  secretsKeySchema,
+  publicServiceConfig,
+  publicServiceEnvShape,
 } from '@calsync/platform';
 
 /** Cal.com bodies are a few KiB; anything this large is not a webhook. */
@@ -16,10 +12,8 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 const schema = z
   .object({
-    ...commonEnvShape,
-    ...rateLimitEnvShape,
+    ...publicServiceEnvShape,
     WEBHOOK_GATEWAY_PORT: portSchema(3001),
-    SECRETS_KEY: secretsKeySchema.optional(),
     /** Deliveries whose createdAt is older than this are replays (SPEC §4.4). */
     WEBHOOK_REPLAY_WINDOW_SECONDS: z.coerce
       .number()
@@ -37,10 +31,8 @@ export type WebhookGatewayConfig = ReturnType<typeof loadConfig>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(schema, env);
   return {
-    ...commonConfig(e),
+    ...publicServiceConfig(e),
     port: e.WEBHOOK_GATEWAY_PORT,
-    ...secretsKeyOf(e),
-    rateLimit: rateLimitConfig(e),
     webhook: {
       maxBodyBytes: MAX_BODY_BYTES,
       replayWindowSeconds: e.WEBHOOK_REPLAY_WINDOW_SECONDS,
