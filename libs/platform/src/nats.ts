@@ -72,6 +72,28 @@ export async function connectNats(opts: ConnectNatsOptions): Promise<NatsHandle>
   return { nc, js: jetstream(nc, { timeout: 10_000 }), jsm };
 }
 
+/**
+ * NATS's part of a readiness check (SPEC §4.5): the connection is open (not closed or
+ * draining) and a round trip to the server answers within `timeoutMs`. A round trip that
+ * does not throws, which healthRouter answers as not ready.
+ */
+export async function natsRoundTrip(
+  nc: Pick<NatsConnection, 'isClosed' | 'isDraining' | 'rtt'>,
+  timeoutMs = 1_000,
+): Promise<boolean> {
+  if (nc.isClosed() || nc.isDraining()) return false;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('NATS round trip timed out')), timeoutMs);
+  });
+  try {
+    await Promise.race([nc.rtt(), timeout]);
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface EnsureTopologyOptions {
   replicas: number;
   /** De-duplication window for Nats-Msg-Id. */

@@ -5,6 +5,7 @@ import { migrationsDone, type Db } from '@calsync/db';
 import {
   errorMiddleware,
   healthRouter,
+  natsRoundTrip,
   notFoundHandler,
   requestContext,
   type Clock,
@@ -43,20 +44,6 @@ export interface WebhookGatewayDeps {
    * shutdown. Without it the app makes its own, flushed by its timer only.
    */
   deliveries?: DeliveryRecorder;
-}
-
-async function natsReady(nc: NatsHandle['nc']): Promise<boolean> {
-  if (nc.isClosed() || nc.isDraining()) return false;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('NATS round trip timed out')), 1_000);
-  });
-  try {
-    await Promise.race([nc.rtt(), timeout]);
-    return true;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Express {
@@ -106,7 +93,7 @@ export function createWebhookGatewayApp(deps: WebhookGatewayDeps): express.Expre
   app.use(
     healthRouter({
       registry: metrics.registry,
-      ready: async () => (await natsReady(deps.nc)) && (await db.ping()) && (await migrationsDone(db)),
+      ready: async () => (await natsRoundTrip(deps.nc)) && (await db.ping()) && (await migrationsDone(db)),
     }),
   );
   if (config.rateLimit) {
