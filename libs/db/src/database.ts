@@ -60,6 +60,16 @@ export function parseDatabaseUrl(url: string) {
   };
 }
 
+/**
+ * The server a database URL names, as mysql2 connection options without the database (an
+ * empty password is none): what a pool adds its database to, and what a connection that
+ * creates or drops a database opens.
+ */
+export function serverConnectionOptions(url: string) {
+  const c = parseDatabaseUrl(url);
+  return { host: c.host, port: c.port, user: c.user, password: c.password || undefined };
+}
+
 /** DATETIME(3) literal in UTC; some drivers drop milliseconds when they escape a Date. */
 export function toSqlDateTime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
@@ -76,10 +86,7 @@ function bind(replacements?: Replacements): { values: QueryOptions['values']; na
 export function createDb(opts: DbOptions): Db {
   const c = parseDatabaseUrl(opts.url);
   const pool: Pool = createPool({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password || undefined,
+    ...serverConnectionOptions(opts.url),
     database: c.database,
     connectionLimit: opts.poolMax ?? 20,
     maxIdle: Math.min(opts.poolMax ?? 20, 10),

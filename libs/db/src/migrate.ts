@@ -6,21 +6,15 @@ import { createConnection } from 'mysql2/promise';
 import { Umzug, SequelizeStorage } from 'umzug';
 import type { Logger } from '@calsync/platform';
 import type { Db } from './database';
-import { parseDatabaseUrl } from './database';
+import { parseDatabaseUrl, serverConnectionOptions } from './database';
 import { migrations } from './migrations';
 
 export async function ensureDatabase(url: string): Promise<void> {
-  const c = parseDatabaseUrl(url);
-  const conn = await createConnection({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password || undefined,
-    connectTimeout: 5_000,
-  });
+  const { database } = parseDatabaseUrl(url);
+  const conn = await createConnection({ ...serverConnectionOptions(url), connectTimeout: 5_000 });
   try {
     await conn.query(
-      `CREATE DATABASE IF NOT EXISTS \`${c.database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
   } finally {
     await conn.end();

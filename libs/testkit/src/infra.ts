@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connectNats, createLogger, ensureStreams, type NatsHandle } from '@calsync/platform';
-import { createDb, ensureDatabase, migrate, parseDatabaseUrl, type Db } from '@calsync/db';
+import { createDb, ensureDatabase, migrate, serverConnectionOptions, type Db } from '@calsync/db';
 import { createTopology, type Topology } from '@calsync/contracts';
 import { createConnection } from 'mysql2/promise';
 
@@ -49,13 +49,7 @@ export async function createTestDb(): Promise<TestDb> {
     url,
     async drop() {
       await db.close();
-      const c = parseDatabaseUrl(url);
-      const conn = await createConnection({
-        host: c.host,
-        port: c.port,
-        user: c.user,
-        password: c.password || undefined,
-      });
+      const conn = await createConnection(serverConnectionOptions(url));
       await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await conn.end();
     },

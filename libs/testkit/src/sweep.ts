@@ -6,7 +6,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { createConnection } from 'mysql2/promise';
-import { parseDatabaseUrl } from '@calsync/db';
+import { serverConnectionOptions } from '@calsync/db';
 
 /** Creation time encoded in a test resource suffix, or null when the name is not one of ours. */
 export function createdAtOf(suffix: string): number | null {
@@ -27,13 +27,7 @@ export async function sweepStaleTestResources(opts: {
     return at !== null && at < cutoff;
   };
   let removed = 0;
-  const c = parseDatabaseUrl(opts.databaseUrl);
-  const conn = await createConnection({
-    host: c.host,
-    port: c.port,
-    user: c.user,
-    password: c.password || undefined,
-  });
+  const conn = await createConnection(serverConnectionOptions(opts.databaseUrl));
   try {
     const [rows] = await conn.query("SHOW DATABASES LIKE 'calsync\\_t\\_%'");
     for (const row of rows as Record<string, string>[]) {
