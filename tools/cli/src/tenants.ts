@@ -4,24 +4,34 @@ import { flag, positional, requireFlag, UsageError, type Parsed } from './args';
 import { block, table } from './format';
 import type { Context } from './context';
 
-interface TenantView {
+/**
+ * What the tables read of booking-api's tenant answer (`Tenant` in its GET /openapi.json), in
+ * the order they show it; `--json` prints the answer as it came, whatever else it carries.
+ */
+interface Tenant {
   id: string;
   name: string;
   timeZone: string;
   calcom: {
-    eventTypes: { id: number; title: string; lengthInMinutes: number }[];
-    rateLimitPerMinute: number;
+    webhook?: { id: string };
     webhookSecretSet: boolean;
-    webhook?: { id: string; registered: boolean };
+    rateLimitPerMinute: number;
+    eventTypes: EventType[];
   };
   retell: { apiKeySet: boolean };
   createdAt: string;
   updatedAt: string;
 }
 
+interface EventType {
+  id: number;
+  title: string;
+  lengthInMinutes: number;
+}
+
 const enc = encodeURIComponent;
 
-function showTenant(t: TenantView): string {
+function showTenant(t: Tenant): string {
   return (
     block([
       ['id', t.id],
@@ -69,7 +79,7 @@ export async function tenants(ctx: Context, p: Parsed): Promise<void> {
         adminToken,
         calcom: { apiKey, connect: true, ...(rate ? { rateLimitPerMinute: Number(rate) } : {}) },
         ...(retell ? { retell: { apiKey: retell } } : {}),
-      })) as TenantView;
+      })) as Tenant;
       if (ctx.json) return ctx.print({ ...t, ...(given ? {} : { adminToken }) });
       ctx.out(showTenant(t));
       if (!given) ctx.out(`\nadmin token (shown once, store it now): ${adminToken}\n`);
@@ -78,12 +88,12 @@ export async function tenants(ctx: Context, p: Parsed): Promise<void> {
     case 'list': {
       const limit = flag(p, 'limit') ?? '50';
       let cursor = flag(p, 'cursor');
-      const items: TenantView[] = [];
+      const items: Tenant[] = [];
       let next: string | null = null;
       do {
         const q = new URLSearchParams({ limit, ...(cursor ? { cursor } : {}) });
         const page = (await op('GET', `/v1/tenants?${q.toString()}`)) as {
-          items: TenantView[];
+          items: Tenant[];
           nextCursor: string | null;
         };
         items.push(...page.items);
@@ -107,7 +117,7 @@ export async function tenants(ctx: Context, p: Parsed): Promise<void> {
       return;
     }
     case 'show': {
-      const t = (await op('GET', `/v1/tenants/${enc(positional(p, 2, 'tenant id'))}`)) as TenantView;
+      const t = (await op('GET', `/v1/tenants/${enc(positional(p, 2, 'tenant id'))}`)) as Tenant;
       return ctx.json ? ctx.print(t) : ctx.out(showTenant(t));
     }
     case 'rotate': {
