@@ -30,6 +30,7 @@ import {
 import type { CalcomSyncConfig } from './config';
 import { createGatewayFactory } from './calcom/gateway';
 import { createAttemptsRepo } from './db/attempts-repo';
+import { createReconcileRepo } from './db/reconcile-repo';
 import { createReviewQueueRepo } from './db/review-queue-repo';
 import { createAppointmentSyncer } from './domain/sync-appointment';
 import { createReconciler } from './domain/reconcile';
@@ -39,7 +40,7 @@ import { startAuditRetention } from './db/audit-retention';
 import { createHttpApp } from './http/server';
 import { createSyncMetrics } from './metrics';
 import { startConsumer, type RunningConsumer } from './messaging/consumer';
-import { createInboundPublisher } from './messaging/inbound';
+import { createRepairPublisher } from './messaging/repairs';
 import { createResultPublisher } from './messaging/results';
 
 export interface CalcomSyncAppDeps {
@@ -61,7 +62,6 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     ...(config.sync.ackWaitMs ? { ackWaitMs: config.sync.ackWaitMs } : {}),
   };
   const tenants = createTenantReader({ db, secrets: createSecretBox(config.secretsKey) });
-  const attempts = createAttemptsRepo(db);
   const reviewQueue = createReviewQueueRepo(db);
   const store = createSyncStateStore(db);
 
@@ -113,7 +113,7 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
   const gate = createTenantGate(gateDeps);
   const syncerDeps = {
     store,
-    repo: attempts,
+    attempts: createAttemptsRepo(db),
     tenants,
     gatewayFor: gateways.gatewayFor,
     limiter,
@@ -150,11 +150,11 @@ export function createCalcomSyncApp(deps: CalcomSyncAppDeps) {
     concurrency: config.sync.scheduleConcurrency,
   });
   const reconciler = createReconciler({
-    db,
+    repo: createReconcileRepo(db),
     store,
     tenants,
     gatewayFor: gateways.gatewayFor,
-    publishInbound: createInboundPublisher({ js: nats.js, topology, clock, serviceMetrics }),
+    publishRepair: createRepairPublisher({ js: nats.js, topology, clock, serviceMetrics }),
     metrics,
     logger,
     clock,

@@ -5,14 +5,14 @@
  * booking-api; every operation runs through the tenant's circuit breaker),
  * shaped as the sync rules' port.
  */
-import { CalcomApiError, type CalcomBooking as ClientBooking } from '@calsync/calcom-client';
+import { CalcomApiError, type CalcomBooking } from '@calsync/calcom-client';
 import { createTenantCalcom, type TenantCalcomOptions } from '@calsync/calcom-access';
 import type { TenantRecord } from '@calsync/db';
-import type { CalcomBooking, CalcomGateway } from '../domain/calcom-port';
+import type { CalcomGateway, HeldBooking } from '../domain/calcom-port';
 
 export type GatewayFactoryOptions = TenantCalcomOptions;
 
-export function toBooking(b: ClientBooking): CalcomBooking {
+export function toHeldBooking(b: CalcomBooking): HeldBooking {
   return {
     uid: b.uid,
     id: b.id,
@@ -47,7 +47,7 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
             attendee: i.attendee,
             metadata: i.metadata,
           })
-          .then(toBooking),
+          .then(toHeldBooking),
       async get(uid) {
         const b = await client.getBooking(uid);
         if (!b)
@@ -58,11 +58,11 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
             'not_found',
             'getBooking',
           );
-        return toBooking(b);
+        return toHeldBooking(b);
       },
       cancel: (uid, reason) => client.cancelBooking(uid, reason).then(() => undefined),
       reschedule: (uid, start, reason) =>
-        client.rescheduleBooking(uid, reason ? { start, reason } : { start }).then(toBooking),
+        client.rescheduleBooking(uid, reason ? { start, reason } : { start }).then(toHeldBooking),
       findByAppointmentId: (eventTypeId, from, to, appointmentId) =>
         client
           .findBookingsByMetadata(
@@ -71,7 +71,7 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
             'appointmentId',
             appointmentId,
           )
-          .then((l) => l.map(toBooking)),
+          .then((l) => l.map(toHeldBooking)),
       async listUpdatedSince(since, skip, take) {
         const page = await client.listBookings({
           ...(since ? { afterUpdatedAt: since } : {}),
@@ -79,7 +79,7 @@ export function createGatewayFactory(opts: GatewayFactoryOptions) {
           skip,
           take,
         });
-        return { items: page.bookings.map(toBooking), hasMore: page.pagination.hasNextPage };
+        return { items: page.bookings.map(toHeldBooking), hasMore: page.pagination.hasNextPage };
       },
     };
   }

@@ -1,30 +1,16 @@
 /**
- * The `sync_attempts` audit: one row per real Cal.com attempt or lookup. The
- * sync columns of `appointments` are written only through @calsync/sync-state;
- * old rows are purged by audit-retention.ts.
+ * The `sync_attempts` audit: one row per real Cal.com attempt or lookup (old rows
+ * are purged by audit-retention.ts). The sync columns of `appointments` are
+ * written only through @calsync/sync-state.
  */
 import type { Db } from '@calsync/db';
-
-export interface AttemptAudit {
-  tenantId: string;
-  appointmentId: string;
-  action: string;
-  outcome: string;
-  attempt: number;
-  httpStatus?: number | null;
-  errorCode?: string | null;
-  errorMessage?: string | null;
-  calcomBookingUid?: string | null;
-  durationMs?: number | null;
-  worker: string;
-  at: Date;
-}
+import type { AttemptsRepo } from '../domain/ports';
 
 const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
-export function createAttemptsRepo(db: Db) {
+export function createAttemptsRepo(db: Db): AttemptsRepo {
   return {
-    async audit(a: AttemptAudit): Promise<void> {
+    async audit(a) {
       await db.execute(
         `INSERT INTO sync_attempts (tenant_id, appointment_id, action, outcome, attempt, http_status,
            error_code, error_message, calcom_booking_uid, duration_ms, worker, created_at)
@@ -47,5 +33,3 @@ export function createAttemptsRepo(db: Db) {
     },
   };
 }
-
-export type AttemptsRepo = ReturnType<typeof createAttemptsRepo>;

@@ -1,24 +1,24 @@
-/** SQL of the reconciler: cursors and the local side of the comparison. */
+/** SQL of the reconciler: its cursors (`reconcile_cursors`) and the local side of the comparison. */
 import type { AppointmentRow, Db } from '@calsync/db';
+import type { ReconcileRepo } from '../domain/ports';
 
-export function createReconcileRepo(db: Db) {
+export function createReconcileRepo(db: Db): ReconcileRepo {
   return {
-    async cursor(tenantId: string): Promise<Date | null> {
+    async cursor(tenantId) {
       const [row] = await db.query<{ updated_since: Date | null }>(
         'SELECT updated_since FROM reconcile_cursors WHERE tenant_id = ?',
         [tenantId],
       );
       return row?.updated_since ?? null;
     },
-    async saveCursor(tenantId: string, updatedSince: Date | null, now: Date): Promise<void> {
+    async saveCursor(tenantId, updatedSince, now) {
       await db.execute(
         `INSERT INTO reconcile_cursors (tenant_id, updated_since, last_run_at) VALUES (?, ?, ?)
          ON DUPLICATE KEY UPDATE updated_since = VALUES(updated_since), last_run_at = VALUES(last_run_at)`,
         [tenantId, updatedSince, now],
       );
     },
-    /** Local appointments matching Cal.com uids or our metadata ids, this tenant only. */
-    async match(tenantId: string, uids: string[], ids: string[]): Promise<AppointmentRow[]> {
+    async match(tenantId, uids, ids) {
       if (!uids.length && !ids.length) return [];
       const parts: string[] = [];
       const args: unknown[] = [tenantId];
@@ -35,8 +35,7 @@ export function createReconcileRepo(db: Db) {
         args,
       );
     },
-    /** Booked appointments of the tenant: the base of the mass-cancellation guard. */
-    async bookedCount(tenantId: string): Promise<number> {
+    async bookedCount(tenantId) {
       const [row] = await db.query<{ n: number | string }>(
         "SELECT COUNT(*) AS n FROM appointments WHERE tenant_id = ? AND status = 'booked'",
         [tenantId],

@@ -1,9 +1,9 @@
 /** The Cal.com create body for an appointment: attendee and our metadata (the exactly-once key). */
 import { canonicalTimeZone } from '@calsync/platform';
+import type { AppointmentRow } from '@calsync/db';
 import type { CreateBookingInput } from './calcom-port';
-import type { Row } from './context';
 
-export function createInput(tenantId: string, row: Row): CreateBookingInput {
+export function createInput(tenantId: string, row: AppointmentRow): CreateBookingInput {
   const attendee: { name: string; timeZone: string; email?: string; phoneNumber?: string } = {
     name: row.customer_name,
     // Rows written before zones were canonicalized may hold `EUROPE/BERLIN`.

@@ -3,7 +3,12 @@
  * src/calcom/ implements it with @calsync/calcom-client behind the tenant's
  * rate limiter and circuit breaker; tests of the rules can pass a fake.
  */
-export interface CalcomBooking {
+
+/**
+ * A booking as Cal.com holds it, in the sync rules' terms: times as Dates, absent ids and
+ * links null. (The wire shape is @calsync/calcom-client's CalcomBooking; the adapter converts.)
+ */
+export interface HeldBooking {
   uid: string;
   id: number | null;
   /** Lower case as API v2 reports it: accepted, pending, cancelled, rejected. */
@@ -31,24 +36,24 @@ export interface CreateBookingInput {
 }
 
 export interface CalcomGateway {
-  create(input: CreateBookingInput): Promise<CalcomBooking>;
-  get(uid: string): Promise<CalcomBooking>;
+  create(input: CreateBookingInput): Promise<HeldBooking>;
+  get(uid: string): Promise<HeldBooking>;
   cancel(uid: string, reason: string): Promise<void>;
-  reschedule(uid: string, start: Date, reason: string | undefined): Promise<CalcomBooking>;
+  reschedule(uid: string, start: Date, reason: string | undefined): Promise<HeldBooking>;
   /** Bookings we created for `appointmentId` (metadata.appointmentId) starting within [from, to]. */
   findByAppointmentId(
     eventTypeId: number,
     from: Date,
     to: Date,
     appointmentId: string,
-  ): Promise<CalcomBooking[]>;
+  ): Promise<HeldBooking[]>;
   /** One page of bookings updated after `since`, oldest update first. */
   listUpdatedSince(
     since: Date | null,
     skip: number,
     take: number,
-  ): Promise<{ items: CalcomBooking[]; hasMore: boolean }>;
+  ): Promise<{ items: HeldBooking[]; hasMore: boolean }>;
 }
 
-export const isCancelled = (b: Pick<CalcomBooking, 'status'>) =>
+export const isCancelled = (b: Pick<HeldBooking, 'status'>) =>
   b.status === 'cancelled' || b.status === 'rejected';

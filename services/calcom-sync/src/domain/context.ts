@@ -1,12 +1,12 @@
 /** The dependencies and per-appointment context the sync rules work with. */
 import type { AppointmentEventV1, Origin, SyncAction, SyncOutcome } from '@calsync/contracts';
-import type { AppointmentRow, TenantReader, TenantRecord } from '@calsync/db';
+import type { TenantReader, TenantRecord } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import type { SyncStateStore } from '@calsync/sync-state';
 import type { TenantRateLimiter } from '@calsync/calcom-access';
-import type { AttemptsRepo } from '../db/attempts-repo';
 import type { SyncMetrics } from '../metrics';
 import type { CalcomGateway } from './calcom-port';
+import type { AttemptsRepo } from './ports';
 import type { TenantGate } from './tenant-gate';
 
 export interface PublishedResult {
@@ -28,7 +28,7 @@ export interface SyncDeps {
   /** The sync-state protocol: every write of the sync columns goes through it. */
   store: SyncStateStore;
   /** The attempts audit. */
-  repo: AttemptsRepo;
+  attempts: AttemptsRepo;
   tenants: TenantReader;
   gatewayFor(tenant: TenantRecord): CalcomGateway;
   limiter: TenantRateLimiter;
@@ -77,5 +77,3 @@ export interface Work {
   /** Set once Cal.com confirmed a change (latency is observed once). */
   confirmed: boolean;
 }
-
-export type Row = AppointmentRow;

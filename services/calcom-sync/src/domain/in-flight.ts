@@ -8,12 +8,12 @@
 import { CalcomApiError } from '@calsync/calcom-client';
 import type { InFlightCall, LookedUp, LookupFinding } from '@calsync/sync-state';
 import { judgeLookup } from '@calsync/sync-state';
-import { isCancelled, type CalcomBooking, type CalcomGateway } from './calcom-port';
-import type { Row } from './context';
+import type { AppointmentRow } from '@calsync/db';
+import { isCancelled, type CalcomGateway, type HeldBooking } from './calcom-port';
 
 const HOUR = 3600_000;
 
-export function lookedUp(b: CalcomBooking): LookedUp {
+export function lookedUp(b: HeldBooking): LookedUp {
   return {
     uid: b.uid,
     bookingId: b.id,
@@ -24,7 +24,7 @@ export function lookedUp(b: CalcomBooking): LookedUp {
 }
 
 /** The booking as the review view shows it (API v2 shape, ISO times). */
-export function snapshotOf(b: CalcomBooking): Record<string, unknown> {
+export function snapshotOf(b: HeldBooking): Record<string, unknown> {
   return {
     uid: b.uid,
     id: b.id,
@@ -39,7 +39,7 @@ export function snapshotOf(b: CalcomBooking): Record<string, unknown> {
   };
 }
 
-async function getOrNull(gw: CalcomGateway, uid: string): Promise<CalcomBooking | null> {
+async function getOrNull(gw: CalcomGateway, uid: string): Promise<HeldBooking | null> {
   try {
     return await gw.get(uid);
   } catch (err) {
@@ -49,7 +49,11 @@ async function getOrNull(gw: CalcomGateway, uid: string): Promise<CalcomBooking 
 }
 
 /** Throws what the gateway throws; the caller classifies it like any failed call. */
-export async function lookUp(gw: CalcomGateway, row: Row, call: InFlightCall): Promise<LookupFinding> {
+export async function lookUp(
+  gw: CalcomGateway,
+  row: AppointmentRow,
+  call: InFlightCall,
+): Promise<LookupFinding> {
   if (call.action === 'create') {
     const found = await gw.findByAppointmentId(
       Number(row.event_type_id),

@@ -9,14 +9,13 @@
  * there). A guard refuses a round that would cancel an unusual share of a
  * tenant's appointments at once and flags them instead. Every difference is counted.
  */
-import type { AppointmentRow, TenantReader, TenantRecord, Db } from '@calsync/db';
+import type { AppointmentRow, TenantReader, TenantRecord } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import { flag, type SyncStateStore } from '@calsync/sync-state';
-import { createReconcileRepo } from '../db/reconcile-repo';
-import type { InboundPublisher } from '../messaging/inbound';
 import type { SyncMetrics } from '../metrics';
-import { isCancelled, type CalcomBooking, type CalcomGateway } from './calcom-port';
+import { isCancelled, type CalcomGateway, type HeldBooking } from './calcom-port';
 import { snapshotOf } from './in-flight';
+import type { ReconcileRepo, RepairPublisher } from './ports';
 
 const PAGE = 100;
 const MAX_PAGES = 20;
@@ -37,11 +36,11 @@ export const MASS_CANCEL_SHARE = 0.2;
 export const MASS_CANCEL_MIN = 5;
 
 export interface ReconcilerDeps {
-  db: Db;
+  repo: ReconcileRepo;
   store: SyncStateStore;
   tenants: TenantReader;
   gatewayFor(tenant: TenantRecord): CalcomGateway;
-  publishInbound: InboundPublisher;
+  publishRepair: RepairPublisher;
   metrics: SyncMetrics;
   logger: Logger;
   clock: Clock;
@@ -51,7 +50,7 @@ export interface ReconcilerDeps {
 
 export function createReconciler(deps: ReconcilerDeps) {
   const lookbackMs = deps.lookbackMs ?? RECONCILE_LOOKBACK_MS;
-  const repo = createReconcileRepo(deps.db);
+  const { repo } = deps;
 
   async function reconcileTenant(tenant: TenantRecord): Promise<number> {
     const gw = deps.gatewayFor(tenant);
@@ -80,23 +79,23 @@ export function createReconciler(deps: ReconcilerDeps) {
   }
 
   /** Hands a booking we never heard about to booking-api's inbound applier, as the webhook would have. */
-  async function publishMissed(tenant: TenantRecord, b: CalcomBooking): Promise<void> {
+  async function publishMissed(tenant: TenantRecord, b: HeldBooking): Promise<void> {
     // A reschedule carries the old uid, so the applier moves the existing appointment instead of adding one.
     const trigger = b.rescheduledFromUid ? 'BOOKING_RESCHEDULED' : 'BOOKING_CREATED';
-    await deps.publishInbound(tenant.id, trigger, webhookPayload(b, b.rescheduledFromUid));
+    await deps.publishRepair(tenant.id, trigger, webhookPayload(b, b.rescheduledFromUid));
   }
 
   /** A cancellation whose webhook we missed: the delivery it should have been (no metadata, as Cal.com sends it). */
-  async function publishCancel(tenant: TenantRecord, b: CalcomBooking): Promise<void> {
+  async function publishCancel(tenant: TenantRecord, b: HeldBooking): Promise<void> {
     const { metadata: _none, ...payload } = webhookPayload(b, null);
-    await deps.publishInbound(tenant.id, 'BOOKING_CANCELLED', {
+    await deps.publishRepair(tenant.id, 'BOOKING_CANCELLED', {
       ...payload,
       cancellationReason: 'Cancelled in Cal.com (found by reconciliation)',
     });
   }
 
   /** The guard: too many cancellations in one round are flagged for a human instead of applied. */
-  async function repairCancellations(tenant: TenantRecord, missed: { b: CalcomBooking; id: string }[]) {
+  async function repairCancellations(tenant: TenantRecord, missed: { b: HeldBooking; id: string }[]) {
     if (!missed.length) return;
     const booked = await repo.bookedCount(tenant.id);
     if (missed.length > Math.max(MASS_CANCEL_MIN, Math.floor(booked * MASS_CANCEL_SHARE))) {
@@ -126,13 +125,13 @@ export function createReconciler(deps: ReconcilerDeps) {
    */
   async function staleLink(
     tenant: TenantRecord,
-    b: CalcomBooking,
+    b: HeldBooking,
     row: AppointmentRow | undefined,
-    count: (kind: string, b: CalcomBooking, extra?: Record<string, unknown>) => void,
+    count: (kind: string, b: HeldBooking, extra?: Record<string, unknown>) => void,
   ): Promise<'cancelled' | undefined> {
     if (!row || row.status !== 'booked' || row.sync_call_in_flight || row.requires_manual_review) return;
     const gw = deps.gatewayFor(tenant);
-    let end: CalcomBooking | null = b;
+    let end: HeldBooking | null = b;
     for (let hop = 0; end?.rescheduledToUid && hop < 5; hop++) end = await gw.get(end.rescheduledToUid);
     if (!end || end.rescheduledToUid) return;
     if (isCancelled(end)) return 'cancelled';
@@ -156,10 +155,10 @@ export function createReconciler(deps: ReconcilerDeps) {
       return;
     }
     count('missed_reschedule', end, { appointmentId: row.id });
-    await deps.publishInbound(tenant.id, 'BOOKING_RESCHEDULED', webhookPayload(end, b.uid));
+    await deps.publishRepair(tenant.id, 'BOOKING_RESCHEDULED', webhookPayload(end, b.uid));
   }
 
-  async function compare(tenant: TenantRecord, bookings: CalcomBooking[]): Promise<number> {
+  async function compare(tenant: TenantRecord, bookings: HeldBooking[]): Promise<number> {
     const ids = bookings
       .map((b) => b.metadata.appointmentId)
       .filter((v): v is string => typeof v === 'string');
@@ -171,8 +170,8 @@ export function createReconciler(deps: ReconcilerDeps) {
     const byUid = new Map(local.filter((r) => r.calcom_booking_uid).map((r) => [r.calcom_booking_uid!, r]));
     const byId = new Map(local.map((r) => [r.id, r]));
     let drift = 0;
-    const missedCancels: { b: CalcomBooking; id: string }[] = [];
-    const count = (kind: string, b: CalcomBooking, extra: Record<string, unknown> = {}) => {
+    const missedCancels: { b: HeldBooking; id: string }[] = [];
+    const count = (kind: string, b: HeldBooking, extra: Record<string, unknown> = {}) => {
       drift += 1;
       deps.metrics.drift.inc({ kind });
       deps.logger.warn('Reconciliation found drift', {
@@ -241,7 +240,7 @@ export function createReconciler(deps: ReconcilerDeps) {
 }
 
 /** A booking as Cal.com's webhook payload carries it (times without milliseconds, status upper case). */
-function webhookPayload(b: CalcomBooking, rescheduleUid: string | null) {
+function webhookPayload(b: HeldBooking, rescheduleUid: string | null) {
   return {
     uid: b.uid,
     ...(b.id !== null ? { bookingId: b.id } : {}),

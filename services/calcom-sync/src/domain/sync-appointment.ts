@@ -404,7 +404,7 @@ export function createAppointmentSyncer(deps: SyncDeps) {
       message?: string | null;
     },
   ) {
-    await deps.repo
+    await deps.attempts
       .audit({
         tenantId: w.tenant.id,
         appointmentId: w.appointmentId,

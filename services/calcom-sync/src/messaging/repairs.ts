@@ -4,26 +4,16 @@
  * inbound applier handles it like any webhook.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import {
-  encodeMessage,
-  type BookingTrigger,
-  type CalcomWebhookBooking,
-  type Topology,
-} from '@calsync/contracts';
+import { encodeMessage, type Topology } from '@calsync/contracts';
 import { publishEnvelope, sha256Hex, subjectLabel, type Clock, type ServiceMetrics } from '@calsync/platform';
+import type { RepairPublisher } from '../domain/ports';
 
-export type InboundPublisher = (
-  tenantId: string,
-  trigger: BookingTrigger,
-  payload: CalcomWebhookBooking,
-) => Promise<void>;
-
-export function createInboundPublisher(deps: {
+export function createRepairPublisher(deps: {
   js: JetStreamClient;
   topology: Topology;
   clock: Clock;
   serviceMetrics: ServiceMetrics;
-}): InboundPublisher {
+}): RepairPublisher {
   return async (tenantId, trigger, payload) => {
     const now = deps.clock.now().toISOString();
     // The same drift found twice publishes once (Nats-Msg-Id) and is idempotent in the applier anyway.
