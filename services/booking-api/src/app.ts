@@ -1,9 +1,14 @@
 /**
- * Builds booking-api from its dependencies: repositories, domain services, the
- * outbox relay and the Express app. main.ts wires real ones; tests pass their own.
+ * The composition root, in two halves. main.ts reads the config and owns the process's
+ * resources: the MySQL pool, the NATS connection, the HTTP listener, signals and the order
+ * of shutdown. This file builds everything else from what main.ts (or a test) hands it:
+ * the repositories (db/), the messaging and Cal.com adapters (messaging/, calcom/), the
+ * domain services, which receive them as the ports they declare (domain/ports.ts), the
+ * workers (outbox relay, inbound consumer, housekeeping) and the Express app (http/).
+ * Nothing else constructs a repository or an adapter.
  */
 import express from 'express';
-import { headers as natsHeaders, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import {
   createMetrics,
@@ -18,40 +23,43 @@ import {
 } from '@calsync/platform';
 import { createTenantReader, migrationsDone, type Db } from '@calsync/db';
 import { createSyncStateStore } from '@calsync/sync-state';
-import { HEADERS, type Topology } from '@calsync/contracts';
+import type { Topology } from '@calsync/contracts';
 import type { BookingApiConfig } from './config';
+import { createBookingApiCalcom } from './calcom/access';
+import { createCalcomSlots } from './calcom/slots';
 import { createAppointmentsRepo } from './db/appointments-repo';
 import { createIdempotencyRepo } from './db/idempotency-repo';
+import { createInboundParkedRepo } from './db/inbound-parked-repo';
+import { createInboundRepo } from './db/inbound-repo';
 import { createOutboxRepo } from './db/outbox-repo';
+import { createRetellRepo } from './db/retell-repo';
+import { createSyncRepo } from './db/sync-repo';
 import { createTenantsRepo } from './db/tenants-repo';
 import { createAppointmentsService } from './domain/appointments';
-import { createTenantsService } from './domain/tenants';
-import { createTenantLifecycle } from './domain/tenant-lifecycle';
+import { createInboundApplier } from './domain/inbound';
+import { createLiveEvents } from './domain/live-events';
 import { createParkedService } from './domain/parked';
+import { createRetellFunctions } from './domain/retell';
+import { createSyncService } from './domain/sync';
+import { createTenantLifecycle } from './domain/tenant-lifecycle';
+import { createTenantsService } from './domain/tenants';
+import { adminRouter } from './http/admin';
 import { adminAuth } from './http/auth';
 import { createAuthThrottle } from './http/auth-throttle';
-import { adminRouter } from './http/admin';
+import { consoleRouter } from './http/console';
+import { eventsRouter } from './http/events';
+import { apiDocsRouter } from './http/openapi/router';
 import { operatorRouter } from './http/operator';
-import { createOutboxRelay } from './messaging/outbox-relay';
-import { createInboundRepo } from './db/inbound-repo';
-import { createInboundParkedRepo } from './db/inbound-parked-repo';
-import { createSyncRepo } from './db/sync-repo';
-import { createInboundApplier } from './domain/inbound';
-import { createSyncService } from './domain/sync';
+import { apiRateLimit } from './http/rate-limit';
+import { retellRouter } from './http/retell';
+import { settingsRouter } from './http/settings';
 import { syncRouter } from './http/sync';
 import { createInboundConsumer } from './messaging/inbound-consumer';
 import { createInboundMetrics } from './messaging/inbound-metrics';
-import { createCalcomSlots } from './calcom/slots';
-import { createBookingApiCalcom } from './calcom/access';
-import { createRetellFunctions } from './domain/retell';
-import { retellRouter } from './http/retell';
-import { apiRateLimit } from './http/rate-limit';
-import { createLiveEvents } from './domain/live-events';
 import { createNatsLiveSource } from './messaging/live-source';
-import { eventsRouter } from './http/events';
-import { settingsRouter } from './http/settings';
-import { consoleRouter } from './http/console';
-import { apiDocsRouter } from './http/openapi/router';
+import { createOutboxRelay } from './messaging/outbox-relay';
+import { createRawPublish } from './messaging/raw-publish';
+import { createSyncResultWaiter } from './messaging/sync-results';
 
 export interface BookingApiDeps {
   config: BookingApiConfig;
@@ -73,13 +81,24 @@ export function createBookingApi(deps: BookingApiDeps) {
   const tenantReader = createTenantReader({ db, secrets });
   // Every Cal.com call with a tenant's key: one budget (shared with calcom-sync) and breaker per tenant.
   const calcom = createBookingApiCalcom({ config, db, tenants: tenantReader, logger, clock, metrics });
-  const tenantsRepo = createTenantsRepo(db);
-  const outbox = createOutboxRepo(db);
-  const idempotency = createIdempotencyRepo(db);
+  const calcomFor = calcom.clientFor;
+
+  // The only code with SQL; the sync columns change through @calsync/sync-state's store.
+  const repos = {
+    appointments: createAppointmentsRepo(db),
+    outbox: createOutboxRepo(db),
+    inbound: createInboundRepo(db),
+    parked: createInboundParkedRepo(db),
+    sync: createSyncRepo(db),
+    tenants: createTenantsRepo(db),
+    idempotency: createIdempotencyRepo(db),
+    retell: createRetellRepo(db),
+  };
+  const store = createSyncStateStore(db);
 
   const relay = createOutboxRelay({
     db,
-    outbox,
+    outbox: repos.outbox,
     js: deps.js,
     topology: deps.topology,
     logger,
@@ -87,15 +106,18 @@ export function createBookingApi(deps: BookingApiDeps) {
     clock,
     pollMs: config.outboxPollMs,
   });
+  // After a commit that wrote outbox rows: wake the relay.
+  const onCommitted = () => relay.kick();
+
   const appointments = createAppointmentsService({
     db,
-    appointments: createAppointmentsRepo(db),
-    outbox,
+    appointments: repos.appointments,
+    outbox: repos.outbox,
     clock,
-    onCommitted: () => relay.kick(),
+    onCommitted,
   });
   const tenants = createTenantsService({
-    repo: tenantsRepo,
+    repo: repos.tenants,
     reader: tenantReader,
     secrets,
     hashToken: hashAdminToken,
@@ -104,64 +126,53 @@ export function createBookingApi(deps: BookingApiDeps) {
   // Onboarding, rotation and offboarding call Cal.com with the tenant's key: the same budget and breaker.
   const lifecycle = createTenantLifecycle({
     tenants,
-    repo: tenantsRepo,
+    repo: repos.tenants,
     reader: tenantReader,
     secrets,
-    calcomFor: (t) => calcom.clientFor(t),
+    calcomFor,
     publicWebhookBaseUrl: config.publicWebhookBaseUrl,
     clock,
     logger,
   });
-  const parkedRepo = createInboundParkedRepo(db);
   const parked = createParkedService({
-    repo: parkedRepo,
-    publish: async (subject, payload, hdrs) => {
-      const h = natsHeaders();
-      for (const [k, v] of Object.entries(hdrs)) h.set(k, v);
-      await deps.js.publish(subject, payload, { headers: h, msgID: hdrs[HEADERS.msgId] });
-    },
+    repo: repos.parked,
+    publish: createRawPublish(deps.js),
     clock,
     logger,
   });
   // Cal.com → local (SPEC §6.2, §6.8) and the admin sync endpoints.
-  const inboundRepo = createInboundRepo(db);
-  const inboundParts = {
+  const changeParts = {
     db,
-    appointments: createAppointmentsRepo(db),
-    inbound: inboundRepo,
-    outbox,
-    store: createSyncStateStore(db),
+    appointments: repos.appointments,
+    outbox: repos.outbox,
+    store,
     clock,
     logger,
+    onCommitted,
   };
   const inbound = createInboundConsumer({
     js: deps.js,
     def: deps.topology.consumers.inboundApplier,
-    parking: parkedRepo,
+    parking: repos.parked,
     applier: createInboundApplier({
-      ...inboundParts,
+      ...changeParts,
+      inbound: repos.inbound,
       tenants: tenantReader,
       metrics: createInboundMetrics(metrics.registry),
-      onCommitted: () => relay.kick(),
     }),
     logger,
     metrics,
     clock,
     reorderWindowMs: config.inbound.reorderWindowMs,
   });
-  const sync = createSyncService({
-    ...inboundParts,
-    sync: createSyncRepo(db),
-    calcomFor: (t) => calcom.clientFor(t),
-    onCommitted: () => relay.kick(),
-  });
+  const sync = createSyncService({ ...changeParts, sync: repos.sync, calcomFor });
   const retell = createRetellFunctions({
-    db,
     appointments,
-    idempotency,
-    nc: deps.nc,
-    topology: deps.topology,
-    slots: createCalcomSlots({ clientFor: calcom.clientFor }),
+    appointmentsRepo: repos.appointments,
+    retellRepo: repos.retell,
+    idempotency: repos.idempotency,
+    waitForSync: createSyncResultWaiter({ nc: deps.nc, topology: deps.topology, clock }),
+    slots: createCalcomSlots({ clientFor: calcomFor }),
     calcomTimeoutMs: config.calcom.timeoutMs,
     clock,
     logger,
@@ -220,8 +231,13 @@ export function createBookingApi(deps: BookingApiDeps) {
   );
   app.use(
     '/v1/tenants/:tenantId',
-    adminAuth({ repo: tenantsRepo, reader: tenantReader, hashToken: hashAdminToken, throttle: authThrottle }),
-    adminRouter({ appointments, idempotency, clock }),
+    adminAuth({
+      repo: repos.tenants,
+      reader: tenantReader,
+      hashToken: hashAdminToken,
+      throttle: authThrottle,
+    }),
+    adminRouter({ appointments, idempotency: repos.idempotency, clock }),
     syncRouter({ sync, clock }),
     settingsRouter(),
     eventsRouter({ live, registry: metrics.registry }),
@@ -232,9 +248,9 @@ export function createBookingApi(deps: BookingApiDeps) {
   const housekeeping = setInterval(() => {
     const now = clock.now();
     void Promise.all([
-      idempotency.purgeExpired(now),
-      outbox.purgePublished(new Date(now.getTime() - 7 * 24 * 3600_000)),
-      inboundRepo.purgeTombstones(new Date(now.getTime() - 30 * 24 * 3600_000)),
+      repos.idempotency.purgeExpired(now),
+      repos.outbox.purgePublished(new Date(now.getTime() - 7 * 24 * 3600_000)),
+      repos.inbound.purgeTombstones(new Date(now.getTime() - 30 * 24 * 3600_000)),
     ]).catch((err: unknown) => logger.warn('Housekeeping failed', { error: err }));
   }, 10 * 60_000);
   housekeeping.unref();

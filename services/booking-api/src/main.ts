@@ -1,4 +1,8 @@
-/** Composition root: config → logger → MySQL → NATS → app → listen; SIGTERM drains. */
+/**
+ * The composition root's first half: reads the config and owns the process's resources —
+ * logger, MySQL pool (database created and migrated), NATS connection (streams ensured), the
+ * HTTP listener — and on SIGTERM stops them in order. app.ts builds everything else from them.
+ */
 import { createTopology } from '@calsync/contracts';
 import { createDb, ensureDatabase, migrate } from '@calsync/db';
 import {

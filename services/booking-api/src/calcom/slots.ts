@@ -5,7 +5,7 @@
  * full budget or an open circuit answers at once ("can't reach the calendar").
  */
 import type { TenantCalcom } from '@calsync/calcom-access';
-import type { SlotsPort } from '../domain/retell/availability';
+import type { SlotsPort } from '../domain/ports';
 
 export function createCalcomSlots(opts: { clientFor: TenantCalcom['clientFor'] }): SlotsPort {
   return async (tenant, q, timeoutMs) => {

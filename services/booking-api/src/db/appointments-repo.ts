@@ -2,9 +2,10 @@
  * booking-api's SQL for appointments: its own columns (times, status, customer,
  * notes). The sync columns are computed by @calsync/sync-state's transitions and
  * written through its store, in the same statement where a decision changes both.
- * Writes run inside the caller's transaction.
+ * Writes run inside the caller's transaction. The parameters' types are the port's
+ * (domain/ports.ts).
  */
-import type { AppointmentRow, Db, Tx } from '@calsync/db';
+import type { AppointmentRow, Db } from '@calsync/db';
 import {
   columnsOf,
   createSyncStateStore,
@@ -14,34 +15,7 @@ import {
   LOCAL_CHANGE_GRACE_MS,
   stateOf,
 } from '@calsync/sync-state';
-
-/** Where a booking lives in Cal.com. */
-export interface CalcomLink {
-  uid: string;
-  bookingId: number | null;
-}
-import type { AppointmentStatus, Origin, SyncStatus } from '@calsync/contracts';
-
-export interface NewAppointment {
-  id: string;
-  tenantId: string;
-  eventTypeId: number;
-  start: Date;
-  end: Date;
-  origin: Origin;
-  customer: { name: string; email: string | null; phone: string | null; timeZone: string };
-  notes: string | null;
-}
-
-export interface ListFilter {
-  from?: Date | undefined;
-  to?: Date | undefined;
-  status?: AppointmentStatus | undefined;
-  syncStatus?: SyncStatus | undefined;
-  requiresManualReview?: boolean | undefined;
-  after?: { start: Date; id: string } | undefined;
-  limit: number;
-}
+import type { AppointmentsRepo } from '../domain/ports';
 
 /** Event types are at most 1440 minutes long (http/schemas.ts): bounds every overlap scan from below. */
 export const MAX_LENGTH_MS = 24 * 3600_000;
@@ -52,24 +26,16 @@ function add(clauses: string[], values: unknown[], clause: string, value: unknow
   values.push(value);
 }
 
-export function createAppointmentsRepo(db: Db) {
+export function createAppointmentsRepo(db: Db): AppointmentsRepo {
   const store = createSyncStateStore(db);
   return {
-    async get(tenantId: string, id: string, tx?: Tx, forUpdate = false): Promise<AppointmentRow | null> {
+    async get(tenantId, id, tx, forUpdate = false) {
       const [row] = await db.query<AppointmentRow>(
         `SELECT * FROM appointments WHERE id = ? AND tenant_id = ?${forUpdate ? ' FOR UPDATE' : ''}`,
         [id, tenantId],
         tx,
       );
       return row ?? null;
-    },
-
-    async getMany(tenantId: string, ids: string[]): Promise<AppointmentRow[]> {
-      if (!ids.length) return [];
-      return db.query<AppointmentRow>('SELECT * FROM appointments WHERE tenant_id = ? AND id IN (?)', [
-        tenantId,
-        ids,
-      ]);
     },
 
     /**
@@ -79,11 +45,7 @@ export function createAppointmentsRepo(db: Db) {
      * neighbouring event types and tenants that its index scan touches (measured: most of
      * the lock waits under 32 parallel creates), for no protection the lock does not give.
      */
-    async lockEventType(
-      tenantId: string,
-      eventTypeId: number,
-      tx: Tx,
-    ): Promise<{ lengthMinutes: number } | null> {
+    async lockEventType(tenantId, eventTypeId, tx) {
       const [row] = await db.query<{ length_minutes: number }>(
         'SELECT length_minutes FROM tenant_event_types WHERE tenant_id = ? AND id = ? FOR UPDATE',
         [tenantId, eventTypeId],
@@ -92,14 +54,7 @@ export function createAppointmentsRepo(db: Db) {
       return row ? { lengthMinutes: row.length_minutes } : null;
     },
 
-    async findOverlap(
-      tenantId: string,
-      eventTypeId: number,
-      start: Date,
-      end: Date,
-      tx: Tx,
-      excludeId?: string,
-    ) {
+    async findOverlap(tenantId, eventTypeId, start, end, tx, excludeId) {
       const [row] = await db.query<{ id: string }>(
         `SELECT id FROM appointments
           WHERE tenant_id = ? AND event_type_id = ? AND status = 'booked' AND start_at < ? AND end_at > ?
@@ -116,7 +71,7 @@ export function createAppointmentsRepo(db: Db) {
      * A local one starts unsynced (version 1, synced 0, pending); one that came
      * from Cal.com (`calcom` given) exists there already: synced and verified.
      */
-    async insert(a: NewAppointment, now: Date, tx: Tx, calcom?: CalcomLink): Promise<AppointmentRow> {
+    async insert(a, now, tx, calcom) {
       const sync = calcom
         ? initialFromCalcom(
             { uid: calcom.uid, bookingId: calcom.bookingId, start: a.start, status: 'booked' },
@@ -158,13 +113,7 @@ export function createAppointmentsRepo(db: Db) {
      * A local change Cal.com must hear about (the machine's `localChange`: a new
      * version, sync pending). `row` is the appointment locked by the caller.
      */
-    async applyLocalChange(
-      row: AppointmentRow,
-      change: { start?: Date; end?: Date; status?: AppointmentStatus; cancelReason?: string | null },
-      now: Date,
-      tx: Tx,
-      opts: { resolvesReview?: boolean } = {},
-    ): Promise<void> {
+    async applyLocalChange(row, change, now, tx, opts = {}) {
       const business: Record<string, unknown> = {};
       if (change.start) business.start_at = change.start;
       if (change.end) business.end_at = change.end;
@@ -181,13 +130,7 @@ export function createAppointmentsRepo(db: Db) {
     },
 
     /** Details Cal.com cannot take (its API has no booking update): no sync state changes. */
-    async updateDetails(
-      tenantId: string,
-      id: string,
-      d: { customer?: NewAppointment['customer']; notes?: string | null },
-      now: Date,
-      tx: Tx,
-    ): Promise<void> {
+    async updateDetails(tenantId, id, d, now, tx) {
       const sets: string[] = [];
       const values: unknown[] = [];
       if (d.customer) {
@@ -203,7 +146,7 @@ export function createAppointmentsRepo(db: Db) {
       );
     },
 
-    async list(tenantId: string, f: ListFilter): Promise<AppointmentRow[]> {
+    async list(tenantId, f) {
       const where = ['tenant_id = ?'];
       const values: unknown[] = [tenantId];
       if (f.from) add(where, values, 'start_at >= ?', f.from);
@@ -223,4 +166,3 @@ export function createAppointmentsRepo(db: Db) {
     },
   };
 }
-export type AppointmentsRepo = ReturnType<typeof createAppointmentsRepo>;

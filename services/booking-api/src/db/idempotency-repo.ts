@@ -1,18 +1,15 @@
 /** Idempotency keys, scoped to tenant and route, kept 24 h (SPEC §4.2). */
 import type { Db } from '@calsync/db';
 import { isDuplicateKey } from '@calsync/db';
-
-export type ClaimResult =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; status: number; body: string }
-  | { kind: 'in_progress' }
-  | { kind: 'mismatch' };
+import type { ClaimResult, IdempotencyRepo } from '../domain/ports';
 
 const TTL_MS = 24 * 3600_000;
 /** A claim whose holder died is taken over after this long. */
 const LEASE_MS = 60_000;
 
-export function createIdempotencyRepo(db: Db) {
+export function createIdempotencyRepo(
+  db: Db,
+): IdempotencyRepo & { purgeExpired(now: Date): Promise<number> } {
   return {
     async claim(
       tenantId: string,
@@ -101,4 +98,3 @@ export function createIdempotencyRepo(db: Db) {
     },
   };
 }
-export type IdempotencyRepo = ReturnType<typeof createIdempotencyRepo>;

@@ -5,27 +5,11 @@
  * consumer (park) and by the operator's re-drive (mark); this file is the only SQL.
  */
 import type { Db } from '@calsync/db';
+import type { ParkedDelivery, ParkedReads, ParkedRow } from '../domain/ports';
 
-export interface ParkedDelivery {
-  stream: string;
-  streamSeq: number;
-  subject: string;
-  tenantId: string | null;
-  headers: Record<string, string>;
-  payload: string;
-  error: string;
-  deliveries: number;
-}
-
+/** What the inbound consumer (messaging/inbound-consumer.ts) needs: set a delivery aside. */
 export interface InboundParking {
   park(delivery: ParkedDelivery, now: Date): Promise<void>;
-}
-
-export interface ParkedRow extends ParkedDelivery {
-  id: number;
-  parkedAt: Date;
-  redrivenAt: Date | null;
-  redriveCount: number;
 }
 
 interface Row {
@@ -108,11 +92,4 @@ export function createInboundParkedRepo(db: Db): InboundParking & ParkedReads {
       );
     },
   };
-}
-
-/** The operator's view and re-drive of parked deliveries. */
-export interface ParkedReads {
-  list(q: { limit: number; tenantId?: string | undefined; includeRedriven: boolean }): Promise<ParkedRow[]>;
-  get(id: number): Promise<ParkedRow | null>;
-  markRedriven(id: number, now: Date): Promise<void>;
 }

@@ -6,15 +6,12 @@
  */
 import type { AppointmentRow, Db, Tx } from '@calsync/db';
 
-import { MAX_LENGTH_MS, type CalcomLink } from './appointments-repo';
-export type { CalcomLink };
-
-/** cancelled: cancelled/rejected in Cal.com; superseded: replaced by a reschedule or unlinked by a resolution. */
-export type TombstoneReason = 'cancelled' | 'superseded';
+import type { InboundRepo, TombstoneReason } from '../domain/ports';
+import { MAX_LENGTH_MS } from './appointments-repo';
 
 const clip = (s: string | null | undefined, n: number) => (s == null ? null : s.slice(0, n));
 
-export function createInboundRepo(db: Db) {
+export function createInboundRepo(db: Db): InboundRepo & { purgeTombstones(before: Date): Promise<number> } {
   return {
     async findByUid(tenantId: string, uid: string, tx: Tx): Promise<AppointmentRow | null> {
       const [row] = await db.query<AppointmentRow>(
@@ -35,14 +32,7 @@ export function createInboundRepo(db: Db) {
     },
 
     /** Booked appointments of the event type overlapping [start, end), other than `excludeId`. */
-    async findOverlaps(
-      tenantId: string,
-      eventTypeId: number,
-      start: Date,
-      end: Date,
-      tx: Tx,
-      excludeId = '',
-    ): Promise<string[]> {
+    async findOverlaps(tenantId, eventTypeId, start, end, tx, excludeId = '') {
       const rows = await db.query<{ id: string }>(
         `SELECT id FROM appointments
           WHERE tenant_id = ? AND event_type_id = ? AND status = 'booked' AND start_at < ? AND end_at > ?
@@ -83,4 +73,3 @@ export function createInboundRepo(db: Db) {
     },
   };
 }
-export type InboundRepo = ReturnType<typeof createInboundRepo>;

@@ -4,6 +4,7 @@
  */
 import type { Db, Tx } from '@calsync/db';
 import type { AppointmentEventV1, Origin } from '@calsync/contracts';
+import type { OutboxRepo } from '../domain/ports';
 
 export interface OutboxRow {
   seq: number;
@@ -17,7 +18,18 @@ export interface OutboxRow {
   publish_attempts: number;
 }
 
-export function createOutboxRepo(db: Db) {
+/** Beside the domain's port: what the relay claims and marks (messaging/outbox-relay.ts), and the purge. */
+export interface OutboxRelayRows {
+  claimBatch(limit: number, tx: Tx): Promise<OutboxRow[]>;
+  markPublished(seqs: number[], now: Date, tx: Tx): Promise<void>;
+  /** Counts one refusal of each row. */
+  markFailed(seqs: number[], tx: Tx): Promise<void>;
+  park(rows: { seq: number; error: string }[], now: Date, tx: Tx): Promise<void>;
+  pendingCount(): Promise<number>;
+  purgePublished(before: Date): Promise<number>;
+}
+
+export function createOutboxRepo(db: Db): OutboxRepo & OutboxRelayRows {
   return {
     async add(event: AppointmentEventV1, traceparent: string | undefined, tx: Tx): Promise<void> {
       await db.execute(
@@ -90,4 +102,3 @@ export function createOutboxRepo(db: Db) {
     },
   };
 }
-export type OutboxRepo = ReturnType<typeof createOutboxRepo>;

@@ -1,7 +1,8 @@
 /** The reads the phone functions need beyond the admin API's: by caller phone, and what blocks a slot. */
 import type { AppointmentRow, Db } from '@calsync/db';
+import type { RetellRepo } from '../domain/ports';
 
-export function createRetellRepo(db: Db) {
+export function createRetellRepo(db: Db): RetellRepo {
   return {
     /** Booked appointments of any event type overlapping [from, to): the host is busy for all of them. */
     async bookedOverlapping(tenantId: string, from: Date, to: Date): Promise<{ start: Date; end: Date }[]> {
@@ -24,4 +25,3 @@ export function createRetellRepo(db: Db) {
     },
   };
 }
-export type RetellRepo = ReturnType<typeof createRetellRepo>;

@@ -4,8 +4,9 @@
  */
 import type { AppointmentRow, Db } from '@calsync/db';
 import type { Origin, SyncStatus } from '@calsync/contracts';
+import type { SyncRepo } from '../domain/ports';
 
-export function createSyncRepo(db: Db) {
+export function createSyncRepo(db: Db): SyncRepo {
   return {
     /** Appointments changed since `since` (created, edited or synced), by origin and sync status. */
     async statusCounts(
@@ -38,4 +39,3 @@ export function createSyncRepo(db: Db) {
     },
   };
 }
-export type SyncRepo = ReturnType<typeof createSyncRepo>;

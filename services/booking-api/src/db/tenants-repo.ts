@@ -1,24 +1,16 @@
 /** Tenant writes and the admin-token lookup. Reads with decrypted secrets go through @calsync/db's TenantReader. */
 import type { Db } from '@calsync/db';
 import { duplicateKeyName, isDuplicateKey } from '@calsync/db';
+import type { TenantsRepo, TenantWrite, UpsertResult } from '../domain/ports';
 
-export interface TenantWrite {
-  id: string;
-  name: string;
-  timeZone: string;
-  adminTokenHash: string;
-  calcomApiKeyEnc: string;
-  calcomWebhookSecretEnc: string | null;
-  /** The subscription booking-api registered in Cal.com; undefined keeps the stored one. */
-  calcomWebhookId?: string | null;
-  rateLimitPerMinute: number;
-  retellApiKeyEnc: string | null;
-  eventTypes: { id: number; title: string; lengthInMinutes: number }[];
+/** Beside the domain's port: the admin-token lookup of the admin authentication (http/auth.ts). */
+export interface AdminTokenLookup {
+  tenantIdByTokenHash(hash: string): Promise<string | null>;
+  /** Replaces a hash in its old form by the keyed one, unless the token was rotated meanwhile. */
+  rehashToken(tenantId: string, oldHash: string, newHash: string): Promise<void>;
 }
 
-export type UpsertResult = 'created' | 'replaced' | 'event_type_taken' | 'token_taken';
-
-export function createTenantsRepo(db: Db) {
+export function createTenantsRepo(db: Db): TenantsRepo & AdminTokenLookup {
   return {
     async upsert(t: TenantWrite, now: Date): Promise<UpsertResult> {
       try {
@@ -146,4 +138,3 @@ export function createTenantsRepo(db: Db) {
     },
   };
 }
-export type TenantsRepo = ReturnType<typeof createTenantsRepo>;

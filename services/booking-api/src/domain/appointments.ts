@@ -8,8 +8,7 @@ import type { Clock } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
 import type { AppointmentRow, Db, TenantRecord, Tx } from '@calsync/db';
 import { type AppointmentEventName, type AppointmentStatus, type SyncStatus } from '@calsync/contracts';
-import type { AppointmentsRepo, NewAppointment } from '../db/appointments-repo';
-import type { OutboxRepo } from '../db/outbox-repo';
+import type { AppointmentsRepo, NewAppointment, OutboxRepo } from './ports';
 import { toAppointment, type Appointment } from './appointment-resource';
 import { appendEvent, inTx as inTxShared, type Actor } from './tx';
 

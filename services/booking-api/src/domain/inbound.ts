@@ -25,9 +25,7 @@ import {
   type SyncState,
   type SyncStateStore,
 } from '@calsync/sync-state';
-import type { AppointmentsRepo } from '../db/appointments-repo';
-import type { InboundRepo } from '../db/inbound-repo';
-import type { OutboxRepo } from '../db/outbox-repo';
+import type { AppointmentsRepo, InboundRepo, OutboxRepo } from './ports';
 import { customerOf, kindOf, ourAppointmentId, timesOf, versionFromWebhook } from './calcom-booking';
 import { appendEvent, inTx, type Actor } from './tx';
 

@@ -9,10 +9,7 @@
 import { HEADERS } from '@calsync/contracts';
 import type { Clock, Logger } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
-import type { ParkedReads, ParkedRow } from '../db/inbound-parked-repo';
-
-/** What re-drive needs from messaging: publish raw bytes with headers and wait for the stream's ack. */
-export type RawPublish = (subject: string, payload: string, headers: Record<string, string>) => Promise<void>;
+import type { ParkedReads, ParkedRow, RawPublish } from './ports';
 
 export function parkedView(p: ParkedRow) {
   return {

@@ -9,9 +9,7 @@ import { ApiError, notFound } from './errors';
 import { isDuplicateKey, type AppointmentRow, type Db, type TenantRecord, type Tx } from '@calsync/db';
 import { ORIGINS, SYNC_STATUSES, type Origin, type SyncStatus } from '@calsync/contracts';
 import type { CalcomBooking, CalcomClient } from '@calsync/calcom-client';
-import type { AppointmentsRepo } from '../db/appointments-repo';
-import type { OutboxRepo } from '../db/outbox-repo';
-import type { SyncRepo } from '../db/sync-repo';
+import type { AppointmentsRepo, OutboxRepo, SyncRepo } from './ports';
 import {
   dismiss,
   keepCalcom as keepCalcomOf,

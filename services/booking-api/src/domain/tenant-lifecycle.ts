@@ -12,7 +12,7 @@ import { BOOKING_TRIGGERS } from '@calsync/contracts';
 import { tenantSecret, type TenantReader } from '@calsync/db';
 import type { Clock, Logger, SecretBox } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
-import type { TenantsRepo } from '../db/tenants-repo';
+import type { TenantsRepo } from './ports';
 import { calcomFailure, viaCalcom } from './calcom-errors';
 import { tenantView, type TenantInput, type TenantsService, type TenantView } from './tenants';
 

@@ -2,7 +2,7 @@
 import type { Clock, SecretBox } from '@calsync/platform';
 import { ApiError, notFound } from './errors';
 import { tenantSecret, type TenantReader, type TenantRecord } from '@calsync/db';
-import type { TenantsRepo } from '../db/tenants-repo';
+import type { TenantsRepo } from './ports';
 
 export interface TenantInput {
   name: string;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '@calsync/platform';
 import { isRetryableTxError, type AppointmentRow, type Db, type Tx } from '@calsync/db';
 import { appointmentEventV1Schema, type AppointmentEventName, type Origin } from '@calsync/contracts';
-import type { OutboxRepo } from '../db/outbox-repo';
+import type { OutboxRepo } from './ports';
 import { toSnapshot } from './appointment-resource';
 
 export async function inTx<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { traceOf, validate, type Clock } from '@calsync/platform';
 import { ApiError } from '../domain/errors';
 import type { AppointmentsService, Actor } from '../domain/appointments';
-import type { IdempotencyRepo } from '../db/idempotency-repo';
+import type { IdempotencyRepo } from '../domain/ports';
 import { tenantOf } from './auth';
 import { idempotent } from './idempotency';
 import {

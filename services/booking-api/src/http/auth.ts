@@ -8,7 +8,7 @@ import { clientOf, constantTimeEqual, createLruCache, hashToken } from '@calsync
 import { ApiError } from '../domain/errors';
 import { tenantIdSchema } from '@calsync/contracts';
 import type { TenantReader, TenantRecord } from '@calsync/db';
-import type { TenantsRepo } from '../db/tenants-repo';
+import type { AdminTokenLookup } from '../db/tenants-repo';
 import type { AuthThrottle } from './auth-throttle';
 
 export function bearer(header: string | undefined): string | null {
@@ -36,7 +36,7 @@ export function tenantOf(res: Response): TenantRecord {
 }
 
 export interface AdminAuthDeps {
-  repo: TenantsRepo;
+  repo: AdminTokenLookup;
   reader: TenantReader;
   hashToken: (token: string) => string;
   throttle: AuthThrottle;

@@ -9,7 +9,7 @@ import { sha256Hex, type Clock } from '@calsync/platform';
 import { ApiError, notFound } from '../domain/errors';
 import { HTTP_HEADERS } from '@calsync/contracts';
 import { trackWrites, type WriteTracker } from '@calsync/db';
-import type { IdempotencyRepo } from '../db/idempotency-repo';
+import type { IdempotencyRepo } from '../domain/ports';
 import { tenantOf } from './auth';
 
 export function stableStringify(v: unknown): string {

@@ -23,12 +23,12 @@ import {
   type Logger,
   type ServiceMetrics,
 } from '@calsync/platform';
-import type { OutboxRepo, OutboxRow } from '../db/outbox-repo';
+import type { OutboxRelayRows, OutboxRow } from '../db/outbox-repo';
 import { errorText, planBatch, type PublishOutcome } from './outbox-batch';
 
 export interface OutboxRelayDeps {
   db: Db;
-  outbox: OutboxRepo;
+  outbox: OutboxRelayRows;
   js: JetStreamClient;
   topology: Topology;
   logger: Logger;

@@ -13,15 +13,7 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Topology } from '@calsync/contracts';
 import type { Clock } from '@calsync/platform';
-
-export type SyncResultWaiter = <T>(
-  tenantId: string,
-  appointmentId: string,
-  /** Reads the current state; a value ends the wait. */
-  check: () => Promise<T | undefined>,
-  /** Epoch ms. */
-  deadline: number,
-) => Promise<T | undefined>;
+import type { SyncResultWaiter } from '../domain/ports';
 
 const TIMEOUT = Symbol('timeout');
 const NEVER = new Promise<never>(() => {});

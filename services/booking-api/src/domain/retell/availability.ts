@@ -6,17 +6,7 @@
  */
 import type { Clock, Logger } from '@calsync/platform';
 import type { EventTypeRecord, TenantRecord } from '@calsync/db';
-import type { RetellRepo } from '../../db/retell-repo';
-
-export interface SlotQuery {
-  eventTypeId: number;
-  from: Date;
-  to: Date;
-  timeZone: string;
-}
-
-/** Cal.com's slot starts for the query; throws on any failure. */
-export type SlotsPort = (tenant: TenantRecord, q: SlotQuery, timeoutMs: number) => Promise<Date[]>;
+import type { RetellRepo, SlotsPort } from '../ports';
 
 /** Below this the Cal.com call is not worth starting. */
 const MIN_CALL_MS = 100;

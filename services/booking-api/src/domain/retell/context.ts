@@ -2,9 +2,7 @@
 import type { EventTypeRecord, TenantRecord } from '@calsync/db';
 import type { Clock, Logger } from '@calsync/platform';
 import type { AppointmentsService } from '../appointments';
-import type { AppointmentsRepo } from '../../db/appointments-repo';
-import type { RetellRepo } from '../../db/retell-repo';
-import type { SyncResultWaiter } from '../../messaging/sync-results';
+import type { AppointmentsRepo, RetellRepo, SyncResultWaiter } from '../ports';
 import type { Availability } from './availability';
 import { nearest, spokenAlternatives, spokenWhen } from './speech';
 import { localIso } from './time';

@@ -1,18 +1,13 @@
 /**
- * The phone agent's functions (SPEC §4.3): built from their dependencies; a
- * change runs once per request, a retry gets its answer (see once.ts).
+ * The phone agent's functions (SPEC §4.3): built from their dependencies (the
+ * ports in ../ports.ts, wired by app.ts); a change runs once per request, a
+ * retry gets its answer (see once.ts).
  */
 import { randomUUID } from 'node:crypto';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { Db, TenantRecord } from '@calsync/db';
-import type { Topology } from '@calsync/contracts';
-import { sha256Hex, type Clock, type Logger } from '@calsync/platform';
-import { createAppointmentsRepo } from '../../db/appointments-repo';
-import type { IdempotencyRepo } from '../../db/idempotency-repo';
-import { createRetellRepo } from '../../db/retell-repo';
-import { createSyncResultWaiter } from '../../messaging/sync-results';
-import type { AppointmentsService } from '../appointments';
-import { createAvailability, type SlotsPort } from './availability';
+import type { TenantRecord } from '@calsync/db';
+import { sha256Hex } from '@calsync/platform';
+import type { IdempotencyRepo, SlotsPort } from '../ports';
+import { createAvailability } from './availability';
 import { bookAppointment, checkAvailability } from './booking';
 import { cancelAppointment, rescheduleAppointment } from './changes';
 import type { RetellAnswer, RetellCall, RetellDeps } from './context';
@@ -29,32 +24,26 @@ const FUNCTIONS = {
 export type RetellFunctionName = keyof typeof FUNCTIONS;
 export const isRetellFunction = (name: string): name is RetellFunctionName => Object.hasOwn(FUNCTIONS, name);
 
-export interface RetellFunctionsDeps {
-  db: Db;
-  appointments: AppointmentsService;
+export interface RetellFunctionsDeps extends Omit<RetellDeps, 'availability'> {
   idempotency: IdempotencyRepo;
-  nc: NatsConnection;
-  topology: Topology;
+  /** Cal.com's slots, for availability (minus local bookings). */
   slots: SlotsPort;
   calcomTimeoutMs: number;
-  clock: Clock;
-  logger: Logger;
 }
 
 export function createRetellFunctions(d: RetellFunctionsDeps) {
-  const retellRepo = createRetellRepo(d.db);
   const deps: RetellDeps = {
     appointments: d.appointments,
-    appointmentsRepo: createAppointmentsRepo(d.db),
-    retellRepo,
+    appointmentsRepo: d.appointmentsRepo,
+    retellRepo: d.retellRepo,
     availability: createAvailability({
       slots: d.slots,
-      repo: retellRepo,
+      repo: d.retellRepo,
       logger: d.logger,
       clock: d.clock,
       calcomTimeoutMs: d.calcomTimeoutMs,
     }),
-    waitForSync: createSyncResultWaiter({ nc: d.nc, topology: d.topology, clock: d.clock }),
+    waitForSync: d.waitForSync,
     clock: d.clock,
     logger: d.logger,
   };

@@ -12,7 +12,7 @@
  * been cancelled since); the request then runs as a new one.
  */
 import { sha256Hex, sleep, type Clock } from '@calsync/platform';
-import type { IdempotencyRepo } from '../../db/idempotency-repo';
+import type { IdempotencyRepo } from '../ports';
 import type { RetellAnswer } from './context';
 
 const POLL_MS = 50;
