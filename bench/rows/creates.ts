@@ -3,13 +3,14 @@
  * clients, each repetition right after the raw MySQL two-insert transaction
  * at the same concurrency.
  */
-import { MYSQL_CONCURRENCY, asRun, rawMysql, type RawRun } from '../raw-limits';
+import { MYSQL_CONCURRENCY, asRun, rawMysql } from '../raw-limits';
 import type { Group } from '../lib/group';
 import { closedLoop, createHttpClient } from '../lib/http';
-import { freshInfra, OPERATOR_TOKEN, profileFromNow, startService } from '../lib/infra';
+import { freshInfra, OPERATOR_TOKEN, startService } from '../lib/infra';
 import { until } from '../lib/stats';
 import { throughputLines } from '../lib/table';
 import { BENCH_CUSTOMER, createTenants, slot } from '../lib/tenants';
+import { interleave } from './throughput';
 
 const CLIENTS = MYSQL_CONCURRENCY;
 const TENANTS = 8;
@@ -60,28 +61,29 @@ export const createsGroup: Group = {
         created++;
         return true;
       };
-      const project = async (ms: number) =>
-        asRun(await closedLoop({ concurrency: CLIENTS, durationMs: ms, maxRequests: 500_000, send }));
       const published = async () =>
         (await infra.nats.jsm.streams.info(infra.nats.topology.streams.appointments.name)).state.messages;
-      // The relay must be done before the next raw measurement, or it would compete with it.
-      const relayed = () => until(async () => (await published()) >= created, 30_000, 50);
+      const project = async (ms: number) => {
+        const run = asRun(
+          await closedLoop({ concurrency: CLIENTS, durationMs: ms, maxRequests: 500_000, send }),
+        );
+        // The relay must be done before the next raw measurement, or it would compete with it.
+        await until(async () => (await published()) >= created, 30_000, 50);
+        return run;
+      };
 
-      log('creates: warming up');
-      await raw.measure(1_000);
-      await project(2_000);
-      await relayed();
-      profileFromNow();
-      const runs: { raw: RawRun; project: RawRun }[] = [];
-      for (let rep = 1; rep <= reps; rep++) {
-        log(`creates: rep ${rep}/${reps}: raw MySQL, then booking-api, ${MEASURE_MS / 1000} s each`);
-        const r = await raw.measure(MEASURE_MS);
-        const p = await project(MEASURE_MS);
-        await relayed();
-        runs.push({ raw: r, project: p });
-      }
+      const { runs, failed } = await interleave(
+        { log, reps },
+        {
+          name: 'creates',
+          raw,
+          project: { measure: project },
+          labels: { raw: 'raw MySQL', project: 'booking-api' },
+          warmUpMs: { raw: 1_000, project: 2_000 },
+          ms: MEASURE_MS,
+        },
+      );
       const events = await published();
-      const failed = runs.reduce((n, x) => n + x.project.failed, 0);
       return [
         {
           id: 1,

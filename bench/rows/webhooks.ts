@@ -5,13 +5,14 @@
  * so each one is verified, recorded for de-duplication and published: the
  * full path, never the duplicate shortcut.
  */
-import { HTTP_CONCURRENCY, asRun, rawBareExpress, type RawRun } from '../raw-limits';
+import { HTTP_CONCURRENCY, asRun, rawBareExpress } from '../raw-limits';
 import type { Group } from '../lib/group';
 import { closedLoop, createHttpClient } from '../lib/http';
-import { freshInfra, OPERATOR_TOKEN, profileFromNow, startService } from '../lib/infra';
+import { freshInfra, OPERATOR_TOKEN, startService } from '../lib/infra';
 import { throughputLines } from '../lib/table';
 import { createTenants } from '../lib/tenants';
 import { webhookRequestFactory } from '../lib/webhooks';
+import { interleave } from './throughput';
 
 const MEASURE_MS = 5_000;
 
@@ -55,17 +56,18 @@ export const webhooksGroup: Group = {
         accepted += r.ok;
         return asRun(r);
       };
-      log('webhooks: warming up');
-      await raw.measure(1_500);
-      await project(2_000);
-      profileFromNow();
-      const runs: { raw: RawRun; project: RawRun }[] = [];
-      for (let rep = 1; rep <= reps; rep++) {
-        log(`webhooks: rep ${rep}/${reps}: bare Express, then webhook-gateway, ${MEASURE_MS / 1000} s each`);
-        runs.push({ raw: await raw.measure(MEASURE_MS), project: await project(MEASURE_MS) });
-      }
+      const { runs, failed } = await interleave(
+        { log, reps },
+        {
+          name: 'webhooks',
+          raw,
+          project: { measure: project },
+          labels: { raw: 'bare Express', project: 'webhook-gateway' },
+          warmUpMs: { raw: 1_500, project: 2_000 },
+          ms: MEASURE_MS,
+        },
+      );
       const inbound = await infra.nats.jsm.streams.info(infra.nats.topology.streams.calcomInbound.name);
-      const failed = runs.reduce((n, x) => n + x.project.failed, 0);
       return [
         {
           id: 2,
