@@ -4,11 +4,16 @@
  */
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { commonConfig, commonEnvShape, parseEnv, portSchema, secretsKeySchema } from '@calsync/platform';
+import {
+  commonConfig,
+  commonEnvShape,
+  parseEnv,
+  portSchema,
+  secretsKeyOf,
+  secretsKeySchema,
+  SECRETS_KEY_IN_PRODUCTION,
+} from '@calsync/platform';
 import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
-
-/** The development key booking-api uses too, so both can read the same tenant secrets locally. */
-export const DEV_SECRETS_KEY = '0'.repeat(64);
 
 const int = (min: number, fallback: number) => z.coerce.number().int().min(min).default(fallback);
 
@@ -57,15 +62,7 @@ export const envSchema = z
     /** Test-only crash point; ignored in production. */
     CALCOM_SYNC_FAILPOINT: z.enum(['after-create-response']).optional(),
   })
-  .superRefine((env, ctx) => {
-    if (env.NODE_ENV === 'production' && !env.SECRETS_KEY) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SECRETS_KEY'],
-        message: 'is required when NODE_ENV=production',
-      });
-    }
-  });
+  .refine(...SECRETS_KEY_IN_PRODUCTION);
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -73,8 +70,7 @@ export function buildConfig(env: Env) {
   return {
     ...commonConfig(env),
     port: env.CALCOM_SYNC_PORT,
-    secretsKey: env.SECRETS_KEY ?? DEV_SECRETS_KEY,
-    secretsKeyIsDevDefault: env.SECRETS_KEY === undefined,
+    ...secretsKeyOf(env),
     // One per replica: in containers every pid is 1, the host name (container id) is not.
     workerId: env.SYNC_WORKER_ID ?? env.POD_NAME ?? `calcom-sync-${hostname()}-${process.pid}`,
     calcom: {

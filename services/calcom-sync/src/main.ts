@@ -14,7 +14,7 @@ import { loadConfig } from './config';
 async function main() {
   const config = loadConfig();
   const logger = createLogger({ service: 'calcom-sync', level: config.logLevel });
-  if (config.secretsKeyIsDevDefault)
+  if (config.usingDevSecretsKey)
     logger.warn('SECRETS_KEY not set: using the development key (never in production)');
   if (config.db.migrate) await ensureDatabase(config.db.url);
   const db = createDb({ url: config.db.url, poolMax: config.db.poolMax, logger });

@@ -16,6 +16,7 @@ import {
   publishEnvelope,
   createLogger,
   createSecretBox,
+  DEV_SECRETS_KEY,
   hashToken,
   parseEnv,
   systemClock,
@@ -31,7 +32,7 @@ import {
   type TestNats,
 } from '@calsync/testkit';
 import { createCalcomSyncApp, type CalcomSyncApp } from '../src/app';
-import { buildConfig, DEV_SECRETS_KEY, envSchema } from '../src/config';
+import { buildConfig, envSchema } from '../src/config';
 
 export const SECRETS_KEY = DEV_SECRETS_KEY;
 let eventTypeSeq = 1000 + Math.floor(Math.random() * 1_000_000) * 10;
