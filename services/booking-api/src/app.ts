@@ -11,7 +11,6 @@ import express from 'express';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import {
-  createMetrics,
   createSecretBox,
   createTokenHasher,
   errorMiddleware,
@@ -55,11 +54,11 @@ import { retellRouter } from './http/retell';
 import { settingsRouter } from './http/settings';
 import { syncRouter } from './http/sync';
 import { createInboundConsumer } from './messaging/inbound-consumer';
-import { createInboundMetrics } from './messaging/inbound-metrics';
 import { createNatsLiveSource } from './messaging/live-source';
 import { createOutboxRelay } from './messaging/outbox-relay';
 import { createRawPublish } from './messaging/raw-publish';
 import { createSyncResultWaiter } from './messaging/sync-results';
+import { createBookingApiMetrics } from './metrics';
 
 export interface BookingApiDeps {
   config: BookingApiConfig;
@@ -73,7 +72,7 @@ export interface BookingApiDeps {
 
 export function createBookingApi(deps: BookingApiDeps) {
   const { config, logger, db, clock } = deps;
-  const metrics = createMetrics('booking-api');
+  const metrics = createBookingApiMetrics();
   const secrets = createSecretBox(config.secretsKey);
   const hashAdminToken = createTokenHasher(config.secretsKey);
   // One failed-authentication budget per client and tenant for admin, operator and Retell.
@@ -158,7 +157,7 @@ export function createBookingApi(deps: BookingApiDeps) {
       ...changeParts,
       inbound: repos.inbound,
       tenants: tenantReader,
-      metrics: createInboundMetrics(metrics.registry),
+      metrics,
     }),
     logger,
     metrics,
@@ -183,6 +182,9 @@ export function createBookingApi(deps: BookingApiDeps) {
     source: createNatsLiveSource({ nc: deps.nc, topology: deps.topology, logger }),
     logger,
   });
+  // Gauges read at each scrape.
+  metrics.outboxPending.readFrom(() => repos.outbox.pendingCount().catch(() => -1));
+  metrics.liveConnections.readFrom(() => live.connections());
 
   let migrated = false;
   const ready = async () => {
@@ -240,7 +242,7 @@ export function createBookingApi(deps: BookingApiDeps) {
     adminRouter({ appointments, idempotency: repos.idempotency, clock }),
     syncRouter({ sync, clock }),
     settingsRouter(),
-    eventsRouter({ live, registry: metrics.registry }),
+    eventsRouter({ live }),
   );
   app.use(notFoundHandler);
   app.use(errorMiddleware(logger));

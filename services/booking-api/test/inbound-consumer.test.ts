@@ -7,6 +7,7 @@ import { createMetrics, systemClock } from '@calsync/platform';
 import type { CalcomInboundEventV1 } from '@calsync/contracts';
 import { createInboundConsumer } from '../src/messaging/inbound-consumer';
 import type { InboundApplier } from '../src/domain/inbound';
+import { createBookingApiMetrics } from '../src/metrics';
 import { publishInbound } from './inbound-helpers';
 
 let nats: TestNats;
@@ -21,7 +22,7 @@ const payload = { uid: 'u1', eventTypeId: 7, startTime: '2050-09-05T07:00:00Z' }
 
 function consumerWith(apply: InboundApplier['apply']) {
   const logs = createLogCapture();
-  const metrics = createMetrics('booking-api-test');
+  const metrics = createBookingApiMetrics(createMetrics('booking-api-test'));
   const c = createInboundConsumer({
     js: nats.js,
     def: nats.topology.consumers.inboundApplier,

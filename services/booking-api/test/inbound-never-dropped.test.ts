@@ -19,6 +19,7 @@ import {
 import { createInboundParkedRepo } from '../src/db/inbound-parked-repo';
 import type { InboundApplier } from '../src/domain/inbound';
 import { createInboundConsumer } from '../src/messaging/inbound-consumer';
+import { createBookingApiMetrics } from '../src/metrics';
 import { publishInbound } from './inbound-helpers';
 
 let nats: TestNats;
@@ -42,7 +43,7 @@ const def = () => nats.topology.consumers.inboundApplier;
 
 function consumerWith(apply: InboundApplier['apply']) {
   const logs = createLogCapture();
-  const metrics = createMetrics('booking-api-test');
+  const metrics = createBookingApiMetrics(createMetrics('booking-api-test'));
   const c = createInboundConsumer({
     js: nats.js,
     def: def(),

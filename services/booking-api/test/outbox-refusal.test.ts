@@ -9,6 +9,7 @@ import { createMetrics, systemClock } from '@calsync/platform';
 import { createLogCapture, waitFor } from '@calsync/testkit';
 import { createOutboxRepo } from '../src/db/outbox-repo';
 import { createOutboxRelay, type OutboxRelay } from '../src/messaging/outbox-relay';
+import { createBookingApiMetrics } from '../src/metrics';
 import { createTenant, customer, future, startBookingApi, streamMessages, type Harness } from './harness';
 
 let h: Harness;
@@ -56,7 +57,7 @@ it('a refused row is counted per refusal, parked after maxRejections, and the ro
     js: refusing(h.nats.js, refused!.id),
     topology: h.nats.topology,
     logger: createLogCapture().logger('booking-api'),
-    metrics: createMetrics('booking-api-test'),
+    metrics: createBookingApiMetrics(createMetrics('booking-api-test')),
     clock: systemClock,
     pollMs: 20,
     maxRejections: 3,

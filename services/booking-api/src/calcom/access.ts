@@ -4,9 +4,9 @@
  * calcom-sync shares (`calcom_rate_usage`) and runs through the tenant's breaker.
  * The breaker is this process's own: it opens on booking-api's own failures.
  */
-import { createAccessMetrics, createCalcomAccess } from '@calsync/calcom-access';
+import { createCalcomAccess, type AccessMetrics } from '@calsync/calcom-access';
 import type { Db, TenantReader } from '@calsync/db';
-import type { Clock, Logger, ServiceMetrics } from '@calsync/platform';
+import type { Clock, Logger } from '@calsync/platform';
 import type { BookingApiConfig } from '../config';
 
 export function createBookingApiCalcom(deps: {
@@ -15,7 +15,7 @@ export function createBookingApiCalcom(deps: {
   tenants: Pick<TenantReader, 'get'>;
   logger: Logger;
   clock: Clock;
-  metrics: ServiceMetrics;
+  metrics: AccessMetrics;
 }) {
   const { config } = deps;
   return createCalcomAccess({
@@ -27,7 +27,7 @@ export function createBookingApiCalcom(deps: {
     timeoutMs: config.calcom.timeoutMs,
     breaker: config.calcom.breaker,
     rateLimit: config.calcom.rateLimit,
-    metrics: createAccessMetrics(deps.metrics.registry),
+    metrics: deps.metrics,
     // A person is waiting for these answers: a full slice is worth a short wait (slots set none).
     waitForSharedBudget: true,
   });

@@ -39,9 +39,10 @@ export interface InboundResult {
   reason?: string | undefined;
 }
 
+/** What the applier counts (metrics.ts). */
 export interface InboundMetrics {
   echoSuppressed: Counter;
-  applied: Counter<'trigger' | 'outcome'>;
+  inboundChanges: Counter<'trigger' | 'outcome'>;
 }
 
 export interface InboundDeps {
@@ -114,7 +115,7 @@ export function createInboundApplier(deps: InboundDeps) {
       deliveryId: evt.deliveryId.slice(0, 16),
     };
     const result = await run(evt, ctx);
-    deps.metrics.applied.inc({ trigger: evt.trigger, outcome: result.outcome });
+    deps.metrics.inboundChanges.inc({ trigger: evt.trigger, outcome: result.outcome });
     if (result.outcome === 'echo') deps.metrics.echoSuppressed.inc();
     const line = {
       ...log,

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import express from 'express';
-import { Registry } from 'prom-client';
 import { closeServer, createLogger, errorMiddleware, listen, portOf } from '@calsync/platform';
 import { createLiveEvents, type LiveEvent } from '../domain/live-events';
 import { eventsRouter } from './events';
@@ -27,7 +26,7 @@ async function serve(opts: { heartbeatMs: number; subscribeDelayMs?: number }) {
     res.locals.tenant = { id: 'acme' };
     next();
   });
-  app.use('/t/:tenantId', eventsRouter({ live, registry: new Registry(), heartbeatMs: opts.heartbeatMs }));
+  app.use('/t/:tenantId', eventsRouter({ live, heartbeatMs: opts.heartbeatMs }));
   app.use(errorMiddleware(logger));
   const server: Server = await listen(app, 0, logger, 'test');
   return {

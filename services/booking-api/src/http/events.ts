@@ -11,13 +11,11 @@
  * idle stream from a dead one.
  */
 import { Router, type Response } from 'express';
-import { Gauge, type Registry } from 'prom-client';
 import type { LiveClient, LiveEvent, LiveEvents } from '../domain/live-events';
 import { tenantOf } from './auth';
 
 export interface EventsRouterDeps {
   live: LiveEvents;
-  registry: Registry;
   heartbeatMs?: number;
 }
 
@@ -53,14 +51,6 @@ function sseClient(res: Response): LiveClient & { open(): void } {
 
 export function eventsRouter(deps: EventsRouterDeps): Router {
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
-  new Gauge({
-    name: 'live_event_connections',
-    help: 'Open console event streams (GET /v1/tenants/:t/events) in this process',
-    registers: [deps.registry],
-    collect() {
-      this.set(deps.live.connections());
-    },
-  });
   const r = Router({ mergeParams: true });
 
   r.get('/events', async (req, res) => {

@@ -10,7 +10,6 @@
  * unavailable; stop() stops taking messages and waits for the ones in hand.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { Counter } from 'prom-client';
 import { decodeMessage, type ConsumerDefinition, type Decoded, type MessageOf } from '@calsync/contracts';
 import {
   ensureConsumer,
@@ -21,10 +20,10 @@ import {
   subjectLabel,
   type Clock,
   type Logger,
-  type ServiceMetrics,
 } from '@calsync/platform';
 import type { InboundParking } from '../db/inbound-parked-repo';
 import { OutOfOrderDelivery, type InboundApplier } from '../domain/inbound';
+import type { BookingApiMetrics } from '../metrics';
 
 export interface InboundConsumerOptions {
   js: JetStreamClient;
@@ -32,7 +31,7 @@ export interface InboundConsumerOptions {
   applier: InboundApplier;
   parking: InboundParking;
   logger: Logger;
-  metrics: ServiceMetrics;
+  metrics: Pick<BookingApiMetrics, 'eventsConsumed' | 'invalidMessages' | 'inboundParked'>;
   /** Times the reorder window and the parked rows. */
   clock: Clock;
   concurrency?: number;
@@ -74,12 +73,6 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
   // When each deferred delivery was first put back (by stream sequence), to bound its wait.
   const deferredSince = new Map<number, number>();
   const reorderWindowMs = opts.reorderWindowMs ?? 30_000;
-  const parked = new Counter({
-    name: 'inbound_parked_total',
-    help: 'Cal.com deliveries parked in MySQL (inbound_parked) instead of applied',
-    labelNames: ['reason'],
-    registers: [opts.metrics.registry],
-  });
 
   async function attach(): Promise<ConsumerMessages> {
     for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
@@ -206,7 +199,7 @@ export function createInboundConsumer(opts: InboundConsumerOptions) {
     }
     strikes.delete(m.info.streamSequence);
     deferredSince.delete(m.info.streamSequence);
-    parked.inc({ reason });
+    opts.metrics.inboundParked.inc({ reason });
     logger.error('Cal.com delivery parked', {
       tenant: tenantId ?? undefined,
       subject: m.subject,

@@ -6,7 +6,6 @@
  * reasons of its own is parked (outbox-batch.ts) so it never stops the others.
  */
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { Counter, Gauge } from 'prom-client';
 import type { Db } from '@calsync/db';
 import {
   encodeMessage,
@@ -14,16 +13,9 @@ import {
   type Topology,
   type MessageEnvelope,
 } from '@calsync/contracts';
-import {
-  publishEnvelope,
-  isOutage,
-  sleep,
-  subjectLabel,
-  type Clock,
-  type Logger,
-  type ServiceMetrics,
-} from '@calsync/platform';
+import { publishEnvelope, isOutage, sleep, subjectLabel, type Clock, type Logger } from '@calsync/platform';
 import type { OutboxRelayRows, OutboxRow } from '../db/outbox-repo';
+import type { BookingApiMetrics } from '../metrics';
 import { errorText, planBatch, type PublishOutcome } from './outbox-batch';
 
 export interface OutboxRelayDeps {
@@ -32,7 +24,7 @@ export interface OutboxRelayDeps {
   js: JetStreamClient;
   topology: Topology;
   logger: Logger;
-  metrics: ServiceMetrics;
+  metrics: Pick<BookingApiMetrics, 'eventsPublished' | 'outboxParked' | 'outboxPublishFailures'>;
   clock: Clock;
   pollMs: number;
   batchSize?: number;
@@ -58,27 +50,6 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
   let kicked = false;
   let failures = 0;
 
-  const parked = new Counter({
-    name: 'outbox_parked_total',
-    help: 'Outbox rows set aside because they cannot be encoded or the server keeps refusing them',
-    labelNames: ['reason'],
-    registers: [deps.metrics.registry],
-  });
-  const publishFailures = new Counter({
-    name: 'outbox_publish_failures_total',
-    help: 'Outbox rows whose publish failed, by kind (outage: NATS away, never parks; refused: counts toward parking)',
-    labelNames: ['kind'],
-    registers: [deps.metrics.registry],
-  });
-  new Gauge({
-    name: 'outbox_pending',
-    help: 'Outbox rows not yet published to JetStream',
-    registers: [deps.metrics.registry],
-    async collect() {
-      this.set(await deps.outbox.pendingCount().catch(() => -1));
-    },
-  });
-
   /** One batch; throws after its commit when something is to be retried, so the relay backs off. */
   async function relayOnce(): Promise<number> {
     // The marks (published, refusal counts, parking) commit even when a row is retried: a
@@ -94,7 +65,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       await deps.outbox.park(plan.parked, deps.clock.now(), tx);
       for (const p of plan.parked) {
         const row = rows.find((r) => r.seq === p.seq);
-        parked.inc({ reason: p.reason });
+        deps.metrics.outboxParked.inc({ reason: p.reason });
         deps.logger.error('Outbox row parked; publishing the rest', {
           seq: p.seq,
           eventId: row?.id,
@@ -130,7 +101,7 @@ export function createOutboxRelay(deps: OutboxRelayDeps): OutboxRelay {
       return { kind: 'published' };
     } catch (error) {
       const outage = isOutage(error);
-      publishFailures.inc({ kind: outage ? 'outage' : 'refused' });
+      deps.metrics.outboxPublishFailures.inc({ kind: outage ? 'outage' : 'refused' });
       return { kind: 'failed', error, outage };
     }
   }
