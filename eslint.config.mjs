@@ -83,6 +83,47 @@ const packageBoundaries = {
   },
 };
 
+/** The folders of a service's src/ that implement the domain's ports (STYLE.md: the domain declares them). */
+const ADAPTER_FOLDERS = new Set(['db', 'messaging', 'http', 'calcom']);
+
+/**
+ * A service's domain/ declares the ports it needs (domain/ports.ts) and imports none of the code
+ * that implements them, not even a type: db/, messaging/, http/ and calcom/ depend on the domain,
+ * never the other way round, and the composition root (app.ts) wires them together.
+ */
+const domainPorts = {
+  meta: {
+    type: 'problem',
+    docs: { description: "A service's domain imports none of its adapters (db, messaging, http, calcom)" },
+    schema: [],
+    messages: {
+      adapter:
+        "'{{spec}}' reaches from domain/ into {{folder}}/: declare the port the domain needs in domain/ (ports.ts), implement it in {{folder}}/, and wire it in app.ts.",
+    },
+  },
+  create(context) {
+    const file = repoPath(context.filename);
+    const m = /^(services\/[^/]+\/src)\/domain\//.exec(file);
+    if (!m) return {};
+    const src = m[1];
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.'))
+        return;
+      const target = repoPath(resolve(dirname(context.filename), source.value));
+      if (!target.startsWith(`${src}/`)) return;
+      const folder = target.slice(src.length + 1).split('/')[0];
+      if (ADAPTER_FOLDERS.has(folder))
+        context.report({ node: source, messageId: 'adapter', data: { spec: source.value, folder } });
+    };
+    return {
+      ImportDeclaration: (n) => check(n.source),
+      ExportNamedDeclaration: (n) => check(n.source),
+      ExportAllDeclaration: (n) => check(n.source),
+      ImportExpression: (n) => check(n.source),
+    };
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   js.configs.recommended,
@@ -95,7 +136,9 @@ export default tseslint.config(
         tsconfigRootDir: import.meta.dirname,
       },
     },
-    plugins: { calsync: { rules: { 'package-boundaries': packageBoundaries } } },
+    plugins: {
+      calsync: { rules: { 'package-boundaries': packageBoundaries, 'domain-ports': domainPorts } },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
@@ -103,6 +146,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'calsync/package-boundaries': 'error',
+      'calsync/domain-ports': 'error',
     },
   },
   {
