@@ -204,22 +204,31 @@ export function createInboundApplier(deps: InboundDeps) {
     };
   }
 
+  /**
+   * A booking (the delivery's uid) we hold already: a redelivery, a confirmation of a requested
+   * booking, or calcom-sync recorded it first (our own create or reschedule). What Cal.com says is
+   * recorded; nothing else changes. Null when the uid is new.
+   */
+  async function known(
+    w: Applying,
+    kind: 'created' | 'rescheduled',
+    fromUid: string | null,
+  ): Promise<InboundResult | null> {
+    const row = await repo.findByUid(w.evt.tenantId, w.uid, w.tx);
+    if (!row) return null;
+    const start = timesOf(w.p, w.lengthMinutes)?.start ?? row.start_at;
+    const v = calcomChange(stateOf(row), change(w, kind, start, fromUid, ourAppointmentId(w.p), row), w.now);
+    await save(w, row, v.next);
+    return { outcome: 'duplicate', appointmentId: row.id };
+  }
+
   /** BOOKING_CREATED / BOOKING_REQUESTED without rescheduleUid. */
   async function onCreate(w: Applying): Promise<InboundResult> {
     const tenantId = w.evt.tenantId;
     const times = timesOf(w.p, w.lengthMinutes);
     const ownId = ourAppointmentId(w.p);
-    const known = await repo.findByUid(tenantId, w.uid, w.tx);
-    if (known) {
-      // Redelivery, a confirmation of a requested booking, or calcom-sync already recorded it.
-      const v = calcomChange(
-        stateOf(known),
-        change(w, 'created', times?.start ?? known.start_at, null, ownId, known),
-        w.now,
-      );
-      await save(w, known, v.next);
-      return { outcome: 'duplicate', appointmentId: known.id };
-    }
+    const redelivered = await known(w, 'created', null);
+    if (redelivered) return redelivered;
     const gone = await repo.tombstoneOf(tenantId, w.uid, w.tx);
     const own = ownId ? await deps.appointments.get(tenantId, ownId, w.tx, true) : null;
     if (own) {
@@ -290,17 +299,8 @@ export function createInboundApplier(deps: InboundDeps) {
     const oldUid = w.p.rescheduleUid ?? null;
     const ownId = ourAppointmentId(w.p);
     const times = timesOf(w.p, w.lengthMinutes);
-    const already = await repo.findByUid(tenantId, w.uid, w.tx);
-    if (already) {
-      // Applied before, or calcom-sync recorded our own reschedule first.
-      const v = calcomChange(
-        stateOf(already),
-        change(w, 'rescheduled', times?.start ?? already.start_at, oldUid, ownId, already),
-        w.now,
-      );
-      await save(w, already, v.next);
-      return { outcome: 'duplicate', appointmentId: already.id };
-    }
+    const redelivered = await known(w, 'rescheduled', oldUid);
+    if (redelivered) return redelivered;
     let row = oldUid ? await repo.findByUid(tenantId, oldUid, w.tx) : null;
     if (!row && ownId) {
       const own = await deps.appointments.get(tenantId, ownId, w.tx, true);

@@ -5,24 +5,23 @@
  */
 import type { AppointmentRow, TenantRecord } from '@calsync/db';
 import { ApiError } from '../errors';
-import { cancelArgs, parseArgs, rescheduleArgs } from './args';
+import { cancelArgs, rescheduleArgs } from './args';
 import {
-  AMBIGUOUS_NOTE,
-  NONEXISTENT,
-  alternativesTo,
+  actorOf,
+  alreadyCancelled,
   eventTypeOf,
+  futureStart,
   invalid,
+  retellFunction,
   slotView,
   takenAnswer,
-  type RetellAnswer,
+  type Heard,
   type RetellCall,
   type RetellDeps,
 } from './context';
-import { answerByVerdict, waitForVerdict } from './outcome';
+import { answerAfterSync } from './outcome';
 import { spokenDay, spokenList, spokenClock, spokenWhen } from './speech';
-import { dayRange, parseTime } from './time';
-
-type Found = { ok: true; row: AppointmentRow } | { ok: false; answer: RetellAnswer };
+import { dayRange } from './time';
 
 async function findAppointment(
   deps: RetellDeps,
@@ -30,21 +29,13 @@ async function findAppointment(
   call: RetellCall,
   by: { appointmentId?: string | undefined; date?: string | undefined },
   zone: string,
-): Promise<Found> {
+): Promise<Heard<AppointmentRow>> {
   if (by.appointmentId) {
     const row = await deps.appointmentsRepo.get(tenant.id, by.appointmentId);
     if (!row)
       return { ok: false, answer: { result: 'I could not find that appointment.', status: 'not_found' } };
-    if (row.status === 'cancelled')
-      return {
-        ok: false,
-        answer: {
-          result: 'That appointment is already cancelled.',
-          status: 'already_cancelled',
-          appointmentId: row.id,
-        },
-      };
-    return { ok: true, row };
+    if (row.status === 'cancelled') return { ok: false, answer: alreadyCancelled(row.id) };
+    return { ok: true, value: row };
   }
   if (!by.date) return { ok: false, answer: invalid('I need the date of the appointment.') };
   if (!call.callerPhone)
@@ -75,34 +66,17 @@ async function findAppointment(
         candidates: rows.map((r) => ({ appointmentId: r.id, ...slotView(r.start_at, zone) })),
       },
     };
-  return { ok: true, row: only };
+  return { ok: true, value: only };
 }
 
-export async function cancelAppointment(
-  deps: RetellDeps,
-  tenant: TenantRecord,
-  call: RetellCall,
-  rawArgs: unknown,
-): Promise<RetellAnswer> {
-  const parsed = parseArgs(cancelArgs, rawArgs);
-  if (!parsed.ok) return invalid(parsed.said);
-  const a = parsed.value;
-  const zone = a.timeZone ?? tenant.timeZone;
+export const cancelAppointment = retellFunction(cancelArgs, async (deps, tenant, call, a, zone) => {
   const found = await findAppointment(deps, tenant, call, a, zone);
   if (!found.ok) return found.answer;
-  const row = found.row;
+  const row = found.value;
   try {
-    await deps.appointments.cancel(tenant, row.id, a.reason ?? 'Cancelled by phone', {
-      origin: 'retell',
-      traceparent: call.traceparent,
-    });
+    await deps.appointments.cancel(tenant, row.id, a.reason ?? 'Cancelled by phone', actorOf(call));
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'already_cancelled')
-      return {
-        result: 'That appointment is already cancelled.',
-        status: 'already_cancelled',
-        appointmentId: row.id,
-      };
+    if (err instanceof ApiError && err.code === 'already_cancelled') return alreadyCancelled(row.id);
     throw err;
   }
   return {
@@ -112,32 +86,19 @@ export async function cancelAppointment(
     ...slotView(row.start_at, zone),
     timeZone: zone,
   };
-}
+});
 
-export async function rescheduleAppointment(
-  deps: RetellDeps,
-  tenant: TenantRecord,
-  call: RetellCall,
-  rawArgs: unknown,
-): Promise<RetellAnswer> {
-  const parsed = parseArgs(rescheduleArgs, rawArgs);
-  if (!parsed.ok) return invalid(parsed.said);
-  const a = parsed.value;
-  const zone = a.timeZone ?? tenant.timeZone;
-  const when = parseTime(a.start, zone);
-  if (!when.ok)
-    return invalid(
-      when.reason === 'nonexistent' ? NONEXISTENT(a.start, zone) : 'I need a valid new date and time.',
-    );
-  if (when.instant <= deps.clock.now())
-    return invalid('That time has already passed. Which later time would suit you?');
+export const rescheduleAppointment = retellFunction(rescheduleArgs, async (deps, tenant, call, a, zone) => {
+  const start = futureStart(deps, a.start, zone, 'a valid new date and time');
+  if (!start.ok) return start.answer;
+  const when = start.value;
   const found = await findAppointment(deps, tenant, call, a, zone);
   if (!found.ok) return found.answer;
-  const row = found.row;
+  const row = found.value;
   const id = row.id;
   const previous = row.start_at;
   const eventType = eventTypeOf(tenant, Number(row.event_type_id));
-  if (!eventType) throw new Error(`event type ${String(row.event_type_id)} of appointment ${id} is gone`);
+  if (!eventType.ok) throw new Error(`event type ${String(row.event_type_id)} of appointment ${id} is gone`);
   if (row.requires_manual_review === 1)
     return {
       result:
@@ -153,59 +114,47 @@ export async function rescheduleAppointment(
       ...slotView(previous, zone),
     };
 
-  const actor = { origin: 'retell' as const, traceparent: call.traceparent };
+  const actor = actorOf(call);
+  const slot = { tenant, eventType: eventType.value, target: when.instant, zone, deadline: call.deadline };
+  const stays = ` Your appointment stays on ${spokenWhen(previous, zone)}.`;
   try {
     await deps.appointments.reschedule(tenant, id, when.instant, a.reason, actor);
   } catch (err) {
-    if (err instanceof ApiError && err.code === 'slot_taken') {
-      const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
-      return takenAnswer(
-        when.instant,
-        zone,
-        alts,
-        ` Your appointment stays on ${spokenWhen(previous, zone)}.`,
-      );
-    }
-    if (err instanceof ApiError && err.code === 'already_cancelled')
-      return {
-        result: 'That appointment is already cancelled.',
-        status: 'already_cancelled',
-        appointmentId: id,
-      };
+    if (err instanceof ApiError && err.code === 'slot_taken') return takenAnswer(deps, slot, stays);
+    if (err instanceof ApiError && err.code === 'already_cancelled') return alreadyCancelled(id);
     throw err;
   }
   // Committed: a failed re-read (MySQL gone) must not become an error; the bump is one.
   const version =
     (await deps.appointmentsRepo.get(tenant.id, id).catch(() => undefined))?.version ?? row.version + 1;
-  const verdict = await waitForVerdict(deps, tenant.id, id, version, call.deadline);
-  const note = when.ambiguous ? AMBIGUOUS_NOTE : '';
-  return answerByVerdict(verdict, {
-    confirmed: `Done: your appointment is now on ${spokenWhen(when.instant, zone)}.${note}`,
-    noted: `I've noted the move to ${spokenWhen(when.instant, zone)}`,
-    note,
-    fields: { appointmentId: id, ...slotView(when.instant, zone), timeZone: zone },
-    async taken() {
-      // Cal.com kept the old booking: move the local one back so both agree, and close the review.
-      const reverted = await deps.appointments
-        .reschedule(tenant, id, previous, 'The new time was taken in Cal.com', actor, { resolveReview: true })
-        .then(() => true)
-        .catch((err: unknown) => {
-          deps.logger.warn('Could not restore a refused phone reschedule', {
-            tenant: tenant.id,
-            appointmentId: id,
-            error: err,
+  const { answer } = await answerAfterSync(
+    deps,
+    { tenantId: tenant.id, appointmentId: id, version, deadline: call.deadline, when, zone },
+    {
+      confirmed: `Done: your appointment is now on ${spokenWhen(when.instant, zone)}.`,
+      noted: `I've noted the move to ${spokenWhen(when.instant, zone)}`,
+      async taken() {
+        // Cal.com kept the old booking: move the local one back so both agree, and close the review.
+        const reverted = await deps.appointments
+          .reschedule(tenant, id, previous, 'The new time was taken in Cal.com', actor, {
+            resolveReview: true,
+          })
+          .then(() => true)
+          .catch((err: unknown) => {
+            deps.logger.warn('Could not restore a refused phone reschedule', {
+              tenant: tenant.id,
+              appointmentId: id,
+              error: err,
+            });
+            return false;
           });
-          return false;
-        });
-      const alts = await alternativesTo(deps, tenant, eventType, when.instant, zone, call.deadline);
-      return takenAnswer(
-        when.instant,
-        zone,
-        alts,
-        reverted
-          ? ` Your appointment stays on ${spokenWhen(previous, zone)}.`
-          : ' The team will check your appointment and get back to you.',
-      );
+        return takenAnswer(
+          deps,
+          slot,
+          reverted ? stays : ' The team will check your appointment and get back to you.',
+        );
+      },
     },
-  });
-}
+  );
+  return answer;
+});

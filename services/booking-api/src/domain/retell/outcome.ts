@@ -3,7 +3,7 @@
  * says "confirmed" when Cal.com has the booking at that version.
  */
 import type { AppointmentRow } from '@calsync/db';
-import type { RetellAnswer, RetellDeps } from './context';
+import { AMBIGUOUS_NOTE, slotView, type RetellAnswer, type RetellDeps } from './context';
 
 export type Verdict =
   | { kind: 'confirmed' }
@@ -31,7 +31,7 @@ export function verdictOf(row: AppointmentRow, version: number): Verdict | undef
 }
 
 /** Waits, at most until the call's deadline, for calcom-sync's verdict on `version` of the appointment. */
-export function waitForVerdict(
+function waitForVerdict(
   deps: Pick<RetellDeps, 'appointmentsRepo' | 'waitForSync'>,
   tenantId: string,
   id: string,
@@ -49,37 +49,65 @@ export function waitForVerdict(
   );
 }
 
+/** A change committed for the caller: the appointment, the version Cal.com must reach, the time asked for. */
+export interface CommittedChange {
+  tenantId: string;
+  appointmentId: string;
+  version: number;
+  /** The call's deadline (epoch ms). */
+  deadline: number;
+  when: { instant: Date; ambiguous: boolean };
+  zone: string;
+}
+
 export interface VerdictWords {
-  /** Said when Cal.com has it. */
+  /** Said when Cal.com has it (the ambiguous-time note follows). */
   confirmed: string;
   /** What was noted ("I've noted … for you"): the start of the not-confirmed and pending sentences. */
   noted: string;
-  /** Appended to the pending sentence (the ambiguous-time note, or nothing). */
-  note: string;
-  /** The answer's fields besides `result` and `status`. */
-  fields: Record<string, unknown>;
   /** Cal.com kept the time for someone else: undo the change locally and offer alternatives. */
   taken(): Promise<RetellAnswer>;
 }
 
-/** The answer to a committed change once calcom-sync has spoken, or not yet (undefined: still pending). */
-export async function answerByVerdict(verdict: Verdict | undefined, w: VerdictWords): Promise<RetellAnswer> {
+/** What is said for a verdict (undefined: still pending); `fields` go with every sentence but "taken". */
+async function said(
+  verdict: Verdict | undefined,
+  words: VerdictWords,
+  note: string,
+  fields: Record<string, unknown>,
+): Promise<RetellAnswer> {
   switch (verdict?.kind) {
     case 'confirmed':
-      return { result: w.confirmed, status: 'confirmed', ...w.fields };
+      return { result: `${words.confirmed}${note}`, status: 'confirmed', ...fields };
     case 'taken':
-      return w.taken();
+      return words.taken();
     case 'failed':
       return {
-        result: `${w.noted}, but I could not confirm it in the calendar. The team will check it and get back to you.`,
+        result: `${words.noted}, but I could not confirm it in the calendar. The team will check it and get back to you.`,
         status: 'not_confirmed',
-        ...w.fields,
+        ...fields,
       };
     case undefined:
       return {
-        result: `${w.noted}, but the calendar has not confirmed it yet. You'll get a confirmation as soon as it is through.${w.note}`,
+        result: `${words.noted}, but the calendar has not confirmed it yet. You'll get a confirmation as soon as it is through.${note}`,
         status: 'pending',
-        ...w.fields,
+        ...fields,
       };
   }
+}
+
+/**
+ * The answer to a committed change: waits for calcom-sync's verdict on it, at most until the
+ * call's deadline, and says it — confirmed, taken (`words.taken`), not confirmed, or still pending.
+ */
+export async function answerAfterSync(
+  deps: Pick<RetellDeps, 'appointmentsRepo' | 'waitForSync'>,
+  change: CommittedChange,
+  words: VerdictWords,
+): Promise<{ verdict: Verdict | undefined; answer: RetellAnswer }> {
+  const { tenantId, appointmentId, when, zone } = change;
+  const verdict = await waitForVerdict(deps, tenantId, appointmentId, change.version, change.deadline);
+  const note = when.ambiguous ? AMBIGUOUS_NOTE : '';
+  const fields = { appointmentId, ...slotView(when.instant, zone), timeZone: zone };
+  return { verdict, answer: await said(verdict, words, note, fields) };
 }
