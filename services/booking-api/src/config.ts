@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import {
   SECRETS_KEY_IN_PRODUCTION,
-  secretsKeyOf,
-  commonConfig,
-  commonEnvShape,
   parseEnv,
   portSchema,
-  rateLimitConfig,
-  rateLimitEnvShape,
-  secretsKeySchema,
+  publicServiceConfig,
+  publicServiceEnvShape,
 } from '@calsync/platform';
 import { calcomAccessConfig, calcomAccessEnvShape } from '@calsync/calcom-access';
 
 const schema = z
   .object({
-    ...commonEnvShape,
-    ...rateLimitEnvShape,
+    ...publicServiceEnvShape,
     /** The tenant's Cal.com breaker and budget: the same variables (and meaning) as calcom-sync's. */
     ...calcomAccessEnvShape,
     BOOKING_API_PORT: portSchema(3000),
@@ -25,7 +20,6 @@ const schema = z
     /** Only for PUBLIC_WEBHOOK_BASE_URL's default (the gateway on this host). */
     WEBHOOK_GATEWAY_PORT: portSchema(3001),
     OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
-    SECRETS_KEY: secretsKeySchema.optional(),
     /** How often the outbox relay looks for rows another process left behind. */
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
     /** How long a Retell booking waits for calcom-sync's outcome before answering "pending". */
@@ -44,12 +38,10 @@ export type BookingApiConfig = ReturnType<typeof loadConfig>;
 export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parseEnv(schema, env);
   return {
-    ...commonConfig(e),
+    ...publicServiceConfig(e),
     port: e.BOOKING_API_PORT,
     operatorToken: e.OPERATOR_TOKEN,
-    ...secretsKeyOf(e),
     outboxPollMs: e.OUTBOX_POLL_MS,
-    rateLimit: rateLimitConfig(e),
     authThrottle: { perIp: e.AUTH_FAILURES_PER_CLIENT, perTenant: e.AUTH_FAILURES_PER_TENANT },
     calcom: { apiUrl: e.CALCOM_API_URL, timeoutMs: e.CALCOM_TIMEOUT_MS, ...calcomAccessConfig(e) },
     retell: { confirmTimeoutMs: e.RETELL_CONFIRM_TIMEOUT_MS },
