@@ -22,6 +22,14 @@ const PACKAGES = ['services', 'libs', 'tools'].flatMap((group) =>
 const SERVICES = new Set(PACKAGES.filter((p) => p.group === 'services').map((p) => p.name));
 const packageOf = (path) => PACKAGES.find((p) => path === p.dir || path.startsWith(`${p.dir}/`));
 
+/** The visitors that hand every import/export's module source to `check` (both rules below). */
+const moduleSources = (check) => ({
+  ImportDeclaration: (n) => check(n.source),
+  ExportNamedDeclaration: (n) => check(n.source),
+  ExportAllDeclaration: (n) => check(n.source),
+  ImportExpression: (n) => check(n.source),
+});
+
 /**
  * A package imports its own files by relative path and other packages only by name
  * (`@calsync/<lib>`, which resolves to that package's src/index.ts); services are
@@ -70,10 +78,7 @@ const packageBoundaries = {
       else if (m[2]) context.report({ node: source, messageId: 'deep', data: { spec, name: m[1] } });
     };
     return {
-      ImportDeclaration: (n) => check(n.source),
-      ExportNamedDeclaration: (n) => check(n.source),
-      ExportAllDeclaration: (n) => check(n.source),
-      ImportExpression: (n) => check(n.source),
+      ...moduleSources(check),
       TSImportEqualsDeclaration: (n) => check(n.moduleReference.expression),
       'CallExpression[callee.name="require"]': (n) => check(n.arguments[0]),
       'CallExpression[callee.object.name="jest"][callee.property.name=/^(mock|doMock|requireActual)$/]': (
@@ -115,12 +120,7 @@ const domainPorts = {
       if (ADAPTER_FOLDERS.has(folder))
         context.report({ node: source, messageId: 'adapter', data: { spec: source.value, folder } });
     };
-    return {
-      ImportDeclaration: (n) => check(n.source),
-      ExportNamedDeclaration: (n) => check(n.source),
-      ExportAllDeclaration: (n) => check(n.source),
-      ImportExpression: (n) => check(n.source),
-    };
+    return moduleSources(check);
   },
 };
 
