@@ -58,12 +58,16 @@ it("an admin's appointment is booked in Cal.com and confirmed by its webhook; th
     requiresManualReview: false,
     errorCode: null,
   });
-  expect(
-    sys.sandbox
-      .calls({ kind: 'webhook' })
-      .filter((c) => c.bookingUid === booking.uid)
-      .map((c) => [c.triggerEvent, c.status]),
-  ).toEqual([['BOOKING_CREATED', 200]]);
+  // The sandbox logs a delivery once it has read the gateway's answer, which can come after the
+  // applier has already linked the booking: wait for the log entry, then check it is the only one.
+  const deliveries = await waitFor(
+    () => {
+      const mine = sys.sandbox.calls({ kind: 'webhook' }).filter((c) => c.bookingUid === booking.uid);
+      return mine.length > 0 ? mine : null;
+    },
+    { what: 'the sandbox to log its BOOKING_CREATED delivery', timeoutMs: PATIENCE_MS },
+  );
+  expect(deliveries.map((c) => [c.triggerEvent, c.status])).toEqual([['BOOKING_CREATED', 200]]);
 
   // The customer moves it on Cal.com's page: the move comes back and is the appointment's new time.
   const moved = await sys.sandbox.customer.reschedule(booking.uid, slot(6).toISOString());
