@@ -55,6 +55,7 @@ it("an admin's appointment is booked in Cal.com and confirmed by its webhook; th
   expect(linked.sync).toMatchObject({
     calcomBookingUid: booking.uid,
     calcomBookingId: booking.id,
+    attempts: 1, // one Cal.com call, whether its answer or its webhook came first
     requiresManualReview: false,
     errorCode: null,
   });

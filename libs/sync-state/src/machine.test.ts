@@ -415,6 +415,57 @@ describe('Cal.com changes (the inbound applier)', () => {
     });
   });
 
+  describe('attempts count the Cal.com calls made for the current version (SPEC §4.2 shows 1 after a push)', () => {
+    const createEcho = {
+      kind: 'created' as const,
+      booking: { uid: 'u1', bookingId: 1, start: at(0), status: 'booked' as const },
+      fromUid: null,
+      ours: true,
+    };
+    const creating = () =>
+      startCall(initialLocal({ status: 'booked', start: at(0) }, now, 0), 'create', 'c1', now, 30_000);
+
+    it('an echo that beats the answer counts its call once: the answer after it changes nothing', () => {
+      const echo = calcomChange(creating(), createEcho, later(200));
+      expect(echo.verdict).toBe('echo');
+      expect(echo.next).toMatchObject({ attempts: 1, lastAttemptAt: later(200), syncStatus: 'synced' });
+      const answer = callSucceeded(echo.next, 'c1', createEcho.booking, later(300));
+      expect(answer).toMatchObject({ stale: true, next: { attempts: 1 } });
+    });
+
+    it('the answer without an echo counts the call the same way', () => {
+      const t = callSucceeded(creating(), 'c1', createEcho.booking, later(300));
+      expect(t.next).toMatchObject({ attempts: 1, lastAttemptAt: later(300), syncStatus: 'synced' });
+    });
+
+    it('an echo of a call whose failure (outcome unknown) already counted it does not count it again', () => {
+      const failed = callFailed(
+        creating(),
+        'c1',
+        { type: 'retryable', code: 'calcom_timeout', message: 'x', outcomeUnknown: true },
+        DELAYS,
+        later(100),
+      ).next;
+      expect(failed.attempts).toBe(1);
+      const echo = calcomChange(failed, createEcho, later(200));
+      expect(echo.verdict).toBe('echo');
+      expect(echo.next).toMatchObject({ attempts: 1, lastAttemptAt: later(100), errorCode: null });
+    });
+
+    it('a call for a version a local change has replaced leaves the new version all its attempts', () => {
+      const s = startCall(localChange(synced(), { start: at(30) }, now, 0), 'reschedule', 'c1', now, 30_000);
+      const moved = localChange(s, { start: at(60) }, later(50), 0);
+      const answer = callSucceeded(
+        moved,
+        'c1',
+        { uid: 'u2', bookingId: 2, start: at(30), status: 'booked' },
+        later(100),
+      );
+      expect(answer.next).toMatchObject({ version: 3, syncedVersion: 2, attempts: 0, syncStatus: 'pending' });
+      expect(nextStep(answer.next, DELAYS, later(100))).toMatchObject({ kind: 'call', action: 'reschedule' });
+    });
+  });
+
   it('a Cal.com change on top of an unsynced local change is a conflict with both versions', () => {
     const s = localChange(synced(), { start: at(30) }, now, 0);
     const v = calcomChange(

@@ -181,7 +181,11 @@ const unchanged = (s: SyncState): Transition => ({ next: s, stale: true });
 const belongs = (s: SyncState, callId: string): s is SyncState & { call: InFlightCall } =>
   s.call?.id === callId;
 
-/** Cal.com holds what `call` asked for: that version is synced, whatever the row's version is now. */
+/**
+ * Cal.com holds what `call` asked for: that version is synced, whatever the row's version is now.
+ * `attempts` counts the Cal.com calls made for the row's current version, so a call for a version
+ * a local change has since replaced counts for nothing (the new version gets all its attempts).
+ */
 function proven(
   s: SyncState,
   call: InFlightCall,
@@ -189,6 +193,7 @@ function proven(
   now: Date,
   o: { countAttempt: boolean; verified: boolean },
 ): SyncState {
+  const counted = o.countAttempt && call.version === s.version;
   const next: SyncState = {
     ...s,
     uid: fact.uid,
@@ -197,8 +202,8 @@ function proven(
     calcomStatus: call.action === 'cancel' ? 'cancelled' : 'booked',
     syncedVersion: Math.max(s.syncedVersion, call.version),
     call: null,
-    attempts: s.attempts + (o.countAttempt ? 1 : 0),
-    lastAttemptAt: o.countAttempt ? now : s.lastAttemptAt,
+    attempts: s.attempts + (counted ? 1 : 0),
+    lastAttemptAt: counted ? now : s.lastAttemptAt,
     errorCode: s.review ? s.errorCode : null,
     errorMessage: s.review ? s.errorMessage : null,
     verifiedAt: o.verified ? now : s.verifiedAt,
@@ -451,7 +456,9 @@ export function calcomChange(
   const verify = (): CalcomVerdict => ({ verdict: 'known', next: { ...s, verifiedAt: s.verifiedAt ?? now } });
   const echo = (status: 'booked' | 'cancelled'): CalcomVerdict => ({
     verdict: 'echo',
-    next: proven(holds(s, b, status, now), call!, b, now, { countAttempt: false, verified: true }),
+    // The echo came before the call's answer: the call is an attempt, unless the failure that left
+    // it in flight (outcome unknown) already counted it.
+    next: proven(holds(s, b, status, now), call!, b, now, { countAttempt: !s.errorCode, verified: true }),
   });
   const conflict = (status: 'booked' | 'cancelled'): CalcomVerdict => ({
     verdict: 'conflict',
