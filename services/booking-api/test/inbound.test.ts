@@ -191,6 +191,85 @@ describe('echo suppression (SPEC §6.2)', () => {
     expect((await rowsOf(h, a.id)).filter((r) => r.calcom_booking_uid === p.uid)).toHaveLength(1);
   });
 
+  /**
+   * Delivers while calcom-sync records its call's answer: this test holds the appointment's row as
+   * calcom-sync's transaction would, the applier finds no appointment with the delivered uid yet
+   * and waits for the row, then the answer links the booking and commits.
+   */
+  async function deliverDuringAnswer(
+    id: string,
+    deliver: () => Promise<void>,
+    answer: { uid: string; bookingId: number; start: Date },
+    linkedTo?: string,
+  ): Promise<void> {
+    const db = h.testDb.db;
+    const applierWaits = async () =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST
+            WHERE DB = DATABASE() AND COMMAND = 'Query' AND INFO LIKE 'SELECT * FROM appointments WHERE %FOR UPDATE'`,
+        )
+      )[0]!.n;
+    await db.transaction(async (tx) => {
+      // `linkedTo`: locked through the old booking's uid, so the applier waits in its lookup of that
+      // uid and finds it gone once the answer commits: the state of an answer that commits between
+      // the applier's two lookups. (Locked by id, as calcom-sync locks it, the two would deadlock and
+      // one of them retry.)
+      if (linkedTo)
+        await db.query('SELECT id FROM appointments WHERE calcom_booking_uid = ? FOR UPDATE', [linkedTo], tx);
+      else await db.query('SELECT id FROM appointments WHERE id = ? FOR UPDATE', [id], tx);
+      await deliver();
+      await waitFor(async () => (await applierWaits()) > 0, { what: 'the applier to wait for the row' });
+      await db.execute(
+        `UPDATE appointments SET calcom_booking_uid = ?, calcom_booking_id = ?, synced_version = version,
+           sync_status = 'synced', last_synced_start_at = ?, last_synced_status = status WHERE id = ?`,
+        [answer.uid, answer.bookingId, answer.start, id],
+        tx,
+      );
+    });
+    await inboundDrained(h);
+  }
+
+  it('our own booking echoed while calcom-sync records the answer (it holds the row) still verifies', async () => {
+    const appt = await adminCreate(h, a, slot(26));
+    const p = bookingPayload(a, slot(26), { metadata: { appointmentId: appt.id } });
+    await deliverDuringAnswer(appt.id, () => publishInbound(h, a.id, 'BOOKING_CREATED', p), {
+      uid: p.uid!,
+      bookingId: p.bookingId!,
+      start: slot(26),
+    });
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({ calcom_booking_uid: p.uid, sync_status: 'synced' });
+    expect(row.sync_verified_at).not.toBeNull();
+    expect((await rowsOf(h, a.id)).filter((r) => r.calcom_booking_uid === p.uid)).toHaveLength(1);
+  });
+
+  it('our own reschedule echoed while calcom-sync records the answer still verifies, and moves nothing', async () => {
+    const appt = await adminCreate(h, a, slot(28));
+    const old = bookingPayload(a, slot(28), { metadata: { appointmentId: appt.id } });
+    await markSynced(h, appt.id, old);
+    await h.http('POST', `/v1/tenants/${a.id}/appointments/${appt.id}/reschedule`, {
+      token: a.adminToken,
+      body: { start: slot(32).toISOString() },
+    });
+    const moved = reschedulePayload(a, old, slot(32));
+    await deliverDuringAnswer(
+      appt.id,
+      () => publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved),
+      {
+        uid: moved.uid!,
+        bookingId: moved.bookingId!,
+        start: slot(32),
+      },
+      old.uid,
+    );
+    const row = await rowById(h, appt.id);
+    expect(row).toMatchObject({ calcom_booking_uid: moved.uid, requires_manual_review: 0, version: 2 });
+    expect(row.start_at.toISOString()).toBe(slot(32).toISOString());
+    expect(row.sync_verified_at).not.toBeNull();
+    expect((await eventsOf(appt.id)).map((e) => e.data.event)).toEqual(['booked', 'rescheduled']);
+  });
+
   it("metadata naming another tenant's appointment is not an echo: that appointment is untouched", async () => {
     const theirs = await adminCreate(h, b, slot(18));
     const p = bookingPayload(a, slot(18), { metadata: { appointmentId: theirs.id } });

@@ -242,8 +242,10 @@ export function createInboundApplier(deps: InboundDeps) {
         snapshot(w),
       );
       if (v.verdict === 'stale') return ignored('echo_of_replaced_booking', own.id);
-      if (v.verdict === 'known') return { outcome: 'duplicate', appointmentId: own.id };
       await save(w, own, v.next);
+      // calcom-sync recorded its answer after `known` looked for the uid and before we locked the
+      // row: the delivery still verifies the booking.
+      if (v.verdict === 'known') return { outcome: 'duplicate', appointmentId: own.id };
       // Its cancellation arrived first: now that it is linked, apply that too.
       if (gone === 'cancelled') return cancelRow(w, (await deps.appointments.get(tenantId, own.id, w.tx))!);
       return { outcome: 'echo', appointmentId: own.id };
@@ -304,6 +306,12 @@ export function createInboundApplier(deps: InboundDeps) {
     let row = oldUid ? await repo.findByUid(tenantId, oldUid, w.tx) : null;
     if (!row && ownId) {
       const own = await deps.appointments.get(tenantId, ownId, w.tx, true);
+      // calcom-sync recorded its reschedule's answer after `known` looked: the delivery verifies it.
+      if (own && own.calcom_booking_uid === w.uid) {
+        const start = times?.start ?? own.start_at;
+        const v = calcomChange(stateOf(own), change(w, 'rescheduled', start, oldUid, ownId, own), w.now);
+        return recordOnly(w, own, v, 'stale_reschedule');
+      }
       if (own && own.calcom_booking_uid && own.calcom_booking_uid !== oldUid)
         return ignored('stale_reschedule', own.id);
       row = own;
