@@ -212,6 +212,12 @@ function proven(
   return { ...next, syncStatus, dueAt: syncStatus === 'pending' ? now : null };
 }
 
+/**
+ * Whether the call in flight still has to be counted as an attempt when a lookup or an echo proves
+ * it: not when a failure (outcome unknown) left it in flight, since that failure counted it.
+ */
+const uncounted = (s: SyncState): boolean => !s.errorCode;
+
 /** Cal.com answered the call. */
 export function callSucceeded(s: SyncState, callId: string, fact: CalcomFact, now: Date): Transition {
   if (!belongs(s, callId)) return unchanged(s);
@@ -326,9 +332,8 @@ export function lookupResolved(s: SyncState, callId: string, finding: LookupFind
         };
       return { next: { ...s, call: null, dueAt: now }, stale: false };
     case 'held':
-      // The failure that made us look already counted the attempt.
       return {
-        next: proven(s, s.call, finding.booking, now, { countAttempt: !s.errorCode, verified: true }),
+        next: proven(s, s.call, finding.booking, now, { countAttempt: uncounted(s), verified: true }),
         stale: false,
       };
     case 'diverged': {
@@ -456,9 +461,8 @@ export function calcomChange(
   const verify = (): CalcomVerdict => ({ verdict: 'known', next: { ...s, verifiedAt: s.verifiedAt ?? now } });
   const echo = (status: 'booked' | 'cancelled'): CalcomVerdict => ({
     verdict: 'echo',
-    // The echo came before the call's answer: the call is an attempt, unless the failure that left
-    // it in flight (outcome unknown) already counted it.
-    next: proven(holds(s, b, status, now), call!, b, now, { countAttempt: !s.errorCode, verified: true }),
+    // The echo came before the call's answer.
+    next: proven(holds(s, b, status, now), call!, b, now, { countAttempt: uncounted(s), verified: true }),
   });
   const conflict = (status: 'booked' | 'cancelled'): CalcomVerdict => ({
     verdict: 'conflict',

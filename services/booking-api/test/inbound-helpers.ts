@@ -5,7 +5,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { encodeMessage, type BookingTrigger, type CalcomWebhookBooking } from '@calsync/contracts';
 import { publishEnvelope, sha256Hex } from '@calsync/platform';
-import type { AppointmentRow } from '@calsync/db';
+import type { AppointmentRow, Tx } from '@calsync/db';
 import { waitFor } from '@calsync/testkit';
 import type { Harness, TestTenant } from './harness';
 
@@ -117,11 +117,12 @@ export async function rowById(h: Harness, id: string): Promise<AppointmentRow> {
 }
 
 /** What calcom-sync records after a successful create: linked, synced at the current version. */
-export async function markSynced(h: Harness, id: string, b: CalcomWebhookBooking): Promise<void> {
+export async function markSynced(h: Harness, id: string, b: CalcomWebhookBooking, tx?: Tx): Promise<void> {
   await h.testDb.db.execute(
     `UPDATE appointments SET calcom_booking_uid = ?, calcom_booking_id = ?, synced_version = version,
        sync_status = 'synced', last_synced_start_at = start_at, last_synced_status = status WHERE id = ?`,
     [b.uid, b.bookingId, id],
+    tx,
   );
 }
 

@@ -4,6 +4,7 @@
  * origin calcom, and nothing ever calls Cal.com.
  */
 import { createCalcomSandbox, type CalcomSandbox } from '@calsync/calcom-sandbox';
+import type { CalcomWebhookBooking } from '@calsync/contracts';
 import type { Counter } from 'prom-client';
 import { createTenant, startBookingApi, streamMessages, type Harness, type TestTenant } from './harness';
 import { createSyncStateStore } from '@calsync/sync-state';
@@ -199,7 +200,7 @@ describe('echo suppression (SPEC §6.2)', () => {
   async function deliverDuringAnswer(
     id: string,
     deliver: () => Promise<void>,
-    answer: { uid: string; bookingId: number; start: Date },
+    answer: CalcomWebhookBooking,
     linkedTo?: string,
   ): Promise<void> {
     const db = h.testDb.db;
@@ -220,12 +221,7 @@ describe('echo suppression (SPEC §6.2)', () => {
       else await db.query('SELECT id FROM appointments WHERE id = ? FOR UPDATE', [id], tx);
       await deliver();
       await waitFor(async () => (await applierWaits()) > 0, { what: 'the applier to wait for the row' });
-      await db.execute(
-        `UPDATE appointments SET calcom_booking_uid = ?, calcom_booking_id = ?, synced_version = version,
-           sync_status = 'synced', last_synced_start_at = ?, last_synced_status = status WHERE id = ?`,
-        [answer.uid, answer.bookingId, answer.start, id],
-        tx,
-      );
+      await markSynced(h, id, answer, tx);
     });
     await inboundDrained(h);
   }
@@ -233,11 +229,7 @@ describe('echo suppression (SPEC §6.2)', () => {
   it('our own booking echoed while calcom-sync records the answer (it holds the row) still verifies', async () => {
     const appt = await adminCreate(h, a, slot(26));
     const p = bookingPayload(a, slot(26), { metadata: { appointmentId: appt.id } });
-    await deliverDuringAnswer(appt.id, () => publishInbound(h, a.id, 'BOOKING_CREATED', p), {
-      uid: p.uid!,
-      bookingId: p.bookingId!,
-      start: slot(26),
-    });
+    await deliverDuringAnswer(appt.id, () => publishInbound(h, a.id, 'BOOKING_CREATED', p), p);
     const row = await rowById(h, appt.id);
     expect(row).toMatchObject({ calcom_booking_uid: p.uid, sync_status: 'synced' });
     expect(row.sync_verified_at).not.toBeNull();
@@ -256,11 +248,7 @@ describe('echo suppression (SPEC §6.2)', () => {
     await deliverDuringAnswer(
       appt.id,
       () => publishInbound(h, a.id, 'BOOKING_RESCHEDULED', moved),
-      {
-        uid: moved.uid!,
-        bookingId: moved.bookingId!,
-        start: slot(32),
-      },
+      moved,
       old.uid,
     );
     const row = await rowById(h, appt.id);

@@ -215,7 +215,20 @@ export function createInboundApplier(deps: InboundDeps) {
     fromUid: string | null,
   ): Promise<InboundResult | null> {
     const row = await repo.findByUid(w.evt.tenantId, w.uid, w.tx);
-    if (!row) return null;
+    return row ? recordHeld(w, row, kind, fromUid) : null;
+  }
+
+  /**
+   * `known` for a row that holds the delivery's uid. Also reached through our metadata when
+   * calcom-sync recorded its call's answer after `known` looked for the uid and before the applier
+   * locked the appointment: the delivery still verifies the booking.
+   */
+  async function recordHeld(
+    w: Applying,
+    row: AppointmentRow,
+    kind: 'created' | 'rescheduled',
+    fromUid: string | null,
+  ): Promise<InboundResult> {
     const start = timesOf(w.p, w.lengthMinutes)?.start ?? row.start_at;
     const v = calcomChange(stateOf(row), change(w, kind, start, fromUid, ourAppointmentId(w.p), row), w.now);
     await save(w, row, v.next);
@@ -232,6 +245,7 @@ export function createInboundApplier(deps: InboundDeps) {
     const gone = await repo.tombstoneOf(tenantId, w.uid, w.tx);
     const own = ownId ? await deps.appointments.get(tenantId, ownId, w.tx, true) : null;
     if (own) {
+      if (own.calcom_booking_uid === w.uid) return recordHeld(w, own, 'created', null);
       if (gone === 'superseded') return ignored('booking_gone', own.id);
       if (!times) return ignored('missing_start', own.id);
       // §6.2: Cal.com's webhook for a booking we made, possibly before our create call returned.
@@ -243,9 +257,6 @@ export function createInboundApplier(deps: InboundDeps) {
       );
       if (v.verdict === 'stale') return ignored('echo_of_replaced_booking', own.id);
       await save(w, own, v.next);
-      // calcom-sync recorded its answer after `known` looked for the uid and before we locked the
-      // row: the delivery still verifies the booking.
-      if (v.verdict === 'known') return { outcome: 'duplicate', appointmentId: own.id };
       // Its cancellation arrived first: now that it is linked, apply that too.
       if (gone === 'cancelled') return cancelRow(w, (await deps.appointments.get(tenantId, own.id, w.tx))!);
       return { outcome: 'echo', appointmentId: own.id };
@@ -306,12 +317,7 @@ export function createInboundApplier(deps: InboundDeps) {
     let row = oldUid ? await repo.findByUid(tenantId, oldUid, w.tx) : null;
     if (!row && ownId) {
       const own = await deps.appointments.get(tenantId, ownId, w.tx, true);
-      // calcom-sync recorded its reschedule's answer after `known` looked: the delivery verifies it.
-      if (own && own.calcom_booking_uid === w.uid) {
-        const start = times?.start ?? own.start_at;
-        const v = calcomChange(stateOf(own), change(w, 'rescheduled', start, oldUid, ownId, own), w.now);
-        return recordOnly(w, own, v, 'stale_reschedule');
-      }
+      if (own && own.calcom_booking_uid === w.uid) return recordHeld(w, own, 'rescheduled', oldUid);
       if (own && own.calcom_booking_uid && own.calcom_booking_uid !== oldUid)
         return ignored('stale_reschedule', own.id);
       row = own;
